@@ -1,0 +1,59 @@
+//! Atomic output files: a reader never sees a half-written result.
+
+use anyhow::{Context, Result};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// Writes `path` atomically: `write` fills a temporary file in the same directory, which is
+/// flushed, synced and renamed over `path` only if `write` succeeds.
+pub fn write_atomic<F>(path: &Path, write: F) -> Result<()>
+where
+    F: FnOnce(&mut dyn Write) -> Result<()>,
+{
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    {
+        let mut out = BufWriter::new(tmp.as_file());
+        write(&mut out).with_context(|| format!("while writing {}", path.display()))?;
+        out.flush()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    tmp.as_file()
+        .sync_all()
+        .with_context(|| format!("cannot sync {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot move the finished file to {}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_write_leaves_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        let err = write_atomic(&path, |w| {
+            w.write_all(b"partial")?;
+            anyhow::bail!("boom")
+        });
+        assert!(err.is_err());
+        assert!(!path.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn successful_write_replaces_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("out.txt");
+        write_atomic(&path, |w| Ok(w.write_all(b"one")?)).unwrap();
+        write_atomic(&path, |w| Ok(w.write_all(b"two")?)).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+    }
+}
