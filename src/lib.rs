@@ -4,7 +4,15 @@
 //! `ARCHITECTURE.md` at the repository root describes the modules; `main.rs` is a thin CLI
 //! over the [`cli`] module, which only parses flags and calls the library.
 
+pub mod actors;
+pub mod bench;
 pub mod cli;
+pub mod corpus;
+pub mod device;
+pub mod embed;
+pub mod encoders;
 pub mod error;
+pub mod models;
 pub mod output;
+pub mod quotes;
 pub mod settings;

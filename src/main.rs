@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "stancer", version, about = "Quotes, speakers and stance in political news")]
+#[command(
+    name = "stancer",
+    version,
+    about = "Quotes, speakers and stance in political news"
+)]
 struct Cli {
     /// More log output (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -14,12 +18,26 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// List, fetch, verify and locate the public models stancer runs.
+    Models(stancer::cli::models::ModelsArgs),
+    /// Embed texts with a sentence-embedding model (JSONL out).
+    Embed(stancer::cli::embed::EmbedArgs),
+    /// Measure model throughput and memory.
+    Bench(stancer::cli::bench::BenchArgs),
+    /// Extract quotes, speakers and actors from articles (JSONL out).
+    Quotes(stancer::cli::quotes::QuotesArgs),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    let result: anyhow::Result<()> = match cli.command {};
+    let result = match cli.command {
+        Command::Models(args) => args.run(),
+        Command::Embed(args) => args.run(),
+        Command::Bench(args) => args.run(),
+        Command::Quotes(args) => args.run(),
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -1,6 +1,12 @@
 //! Command-line front end: one file per subcommand, each an `Args` struct with a `run` method.
 //! `main.rs` only parses and dispatches; everything here calls into the library.
 
+pub mod bench;
+pub mod embed;
+pub mod model_args;
+pub mod models;
+pub mod quotes;
+
 use crate::error::UserError;
 
 /// Prints an error chain as `error: cause` plus the first hint found in it, without a backtrace.
@@ -12,4 +18,21 @@ pub fn report_error(err: &anyhow::Error) {
     if let Some(user) = err.chain().find_map(|e| e.downcast_ref::<UserError>()) {
         eprintln!("  hint: {}", user.hint);
     }
+}
+
+/// A progress bar on stderr, hidden when stderr is not a terminal (scripts, CI, pipes).
+pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg:>10} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, eta {eta})",
+        )
+        .expect("static template is valid"),
+    );
+    bar.set_message(what.to_string());
+    bar
 }

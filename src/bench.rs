@@ -1,0 +1,156 @@
+//! Throughput benchmarks of the embedding model, run in one process so that ratios between
+//! settings (batch size, corpus, device) are comparable.
+
+use crate::embed::{seed_sentences, TextInput};
+use crate::encoders::TextModel;
+use anyhow::{Context, Result};
+use serde::Serialize;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// A named set of texts to benchmark on.
+pub struct BenchCorpus {
+    /// Short name shown in the report.
+    pub name: String,
+    /// The texts.
+    pub texts: Vec<String>,
+}
+
+/// One measured setting.
+#[derive(Debug, Serialize)]
+pub struct BenchRow {
+    /// Corpus name.
+    pub corpus: String,
+    /// Texts in the corpus.
+    pub texts: usize,
+    /// Mean tokens per text after truncation, special tokens included.
+    pub mean_tokens: f64,
+    /// Texts per forward pass.
+    pub batch_size: usize,
+    /// Full passes over the corpus that were timed.
+    pub passes: usize,
+    /// Wall-clock seconds of the timed passes.
+    pub seconds: f64,
+    /// Throughput.
+    pub texts_per_second: f64,
+}
+
+/// The seed article's sentences.
+pub fn seed_corpus() -> Result<BenchCorpus> {
+    Ok(BenchCorpus {
+        name: "seed-sentences".into(),
+        texts: seed_sentences()?
+            .into_iter()
+            .map(|t: TextInput| t.text)
+            .collect(),
+    })
+}
+
+/// Up to `limit` paragraphs of at least 40 words from the PolNeAR dev articles in `data_root`,
+/// in sorted file order; `None` when the corpus is not there.
+pub fn polnear_paragraphs(data_root: &Path, limit: usize) -> Result<Option<BenchCorpus>> {
+    let dir = data_root.join("polnear/dev/text");
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    let mut texts = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        texts.extend(
+            text.split('\n')
+                .map(str::trim)
+                .filter(|p| p.split_whitespace().count() >= 40)
+                .map(String::from),
+        );
+        if texts.len() >= limit {
+            texts.truncate(limit);
+            break;
+        }
+    }
+    Ok(Some(BenchCorpus {
+        name: "polnear-dev-paragraphs".into(),
+        texts,
+    }))
+}
+
+/// Embeds the whole corpus at `batch_size` repeatedly until `min_time` has passed (at least
+/// once, after one untimed warm-up pass) and reports the throughput.
+pub fn bench_embed(
+    model: &TextModel,
+    corpus: &BenchCorpus,
+    batch_size: usize,
+    min_time: Duration,
+) -> Result<BenchRow> {
+    let refs: Vec<&str> = corpus.texts.iter().map(String::as_str).collect();
+    let inputs: Vec<_> = refs
+        .iter()
+        .map(|t| crate::encoders::ModelInput::Single(t))
+        .collect();
+    let tokens: usize = model
+        .tokenize(&inputs)?
+        .iter()
+        .map(|(ids, _)| ids.len())
+        .sum();
+    model.embed(&refs, batch_size)?;
+    let start = Instant::now();
+    let mut passes = 0;
+    while passes == 0 || start.elapsed() < min_time {
+        std::hint::black_box(model.embed(&refs, batch_size)?);
+        passes += 1;
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(BenchRow {
+        corpus: corpus.name.clone(),
+        texts: refs.len(),
+        mean_tokens: tokens as f64 / refs.len().max(1) as f64,
+        batch_size,
+        passes,
+        seconds,
+        texts_per_second: (passes * refs.len()) as f64 / seconds,
+    })
+}
+
+/// Peak resident set size of this process in bytes (Linux `VmHWM`), if the OS reports it.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peak_rss_is_reported_on_linux() {
+        if cfg!(target_os = "linux") {
+            let rss = peak_rss_bytes().expect("VmHWM in /proc/self/status");
+            assert!(rss > 1 << 20, "{rss}");
+        }
+    }
+
+    #[test]
+    fn polnear_paragraphs_are_long_and_limited() {
+        let dir = tempfile::tempdir().unwrap();
+        let text_dir = dir.path().join("polnear/dev/text");
+        std::fs::create_dir_all(&text_dir).unwrap();
+        let long = "word ".repeat(45);
+        std::fs::write(
+            text_dir.join("a.txt"),
+            format!("short one\n{long}\n{long}\n"),
+        )
+        .unwrap();
+        let corpus = polnear_paragraphs(dir.path(), 1).unwrap().unwrap();
+        assert_eq!(corpus.texts, vec![long.trim().to_string()]);
+        assert!(polnear_paragraphs(&dir.path().join("none"), 5)
+            .unwrap()
+            .is_none());
+    }
+}

@@ -1,0 +1,47 @@
+//! Flags shared by every subcommand that runs a model: which model, from where, on what device.
+
+use crate::device::DeviceSpec;
+use crate::encoders::{LoadOptions, TextModel};
+use crate::models::{self, FetchOptions, ModelManifest};
+use anyhow::Result;
+use clap::Args;
+use std::path::PathBuf;
+
+/// Model selection flags.
+#[derive(Args, Debug, Clone)]
+pub struct ModelArgs {
+    /// Model id from `stancer models list`, or the path of a manifest TOML file.
+    #[arg(long, default_value = "all-minilm-l6-v2")]
+    pub model: String,
+    /// Use the model files in this folder (verified against the manifest) instead of the cache.
+    #[arg(long)]
+    pub model_dir: Option<PathBuf>,
+    /// Never touch the network: use the hub cache only (also HF_HUB_OFFLINE=1).
+    #[arg(long)]
+    pub offline: bool,
+    /// Where to run the model: auto, cpu, cuda, cuda:N or metal.
+    #[arg(long, default_value = "auto")]
+    pub device: DeviceSpec,
+    /// Token limit per text, special tokens included (default: the manifest's max_seq_length).
+    #[arg(long)]
+    pub max_length: Option<usize>,
+}
+
+impl ModelArgs {
+    /// Finds the manifest, obtains and verifies the files, and loads the model.
+    pub fn load(&self) -> Result<(ModelManifest, TextModel)> {
+        let manifest = ModelManifest::resolve_id_or_path(&self.model)?;
+        let mut fetch = FetchOptions::from_env();
+        fetch.model_dir.clone_from(&self.model_dir);
+        fetch.offline |= self.offline;
+        let resolved = models::resolve(&manifest, &fetch)?;
+        let device = self.device.open()?;
+        let options = LoadOptions {
+            max_length: self.max_length.or(manifest.max_seq_length),
+            pooling: manifest.pooling.unwrap_or_default(),
+            normalize: manifest.normalize,
+        };
+        let model = TextModel::load(&resolved.dir, options, &device)?;
+        Ok((manifest, model))
+    }
+}

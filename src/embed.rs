@@ -1,0 +1,157 @@
+//! Inputs and records of the `embed` job: texts with ids in, one vector per text out.
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// The bundled seed article, the default input of `stancer embed`.
+const SEED_ARTICLE: &str =
+    include_str!("../datasets/missile-shield/articles/nysun-2008-03-missile-shield-divide.txt");
+const SEED_ID: &str = "nysun-2008-03-missile-shield-divide";
+
+/// One text to embed, with the id its output record carries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextInput {
+    /// The input's own `id` field, else `<file>:<line>`.
+    pub id: String,
+    /// The text as given (not stripped: an all-blank text embeds like the empty string).
+    pub text: String,
+}
+
+/// One output line of `stancer embed`.
+#[derive(Debug, Serialize)]
+pub struct EmbedRecord<'a> {
+    /// The input's id.
+    pub id: &'a str,
+    /// The sentence embedding.
+    pub embedding: Vec<f32>,
+}
+
+/// Reads texts from a file (or `-` for stdin): JSONL objects with `text` and optional `id` when
+/// the first non-blank line starts with `{`, else one text per non-blank line.
+pub fn read_texts(path: &Path) -> Result<Vec<TextInput>> {
+    let name = path.display().to_string();
+    let reader: Box<dyn Read> = if name == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(path).with_context(|| format!("cannot open {name}"))?)
+    };
+    parse_texts(BufReader::new(reader), &name)
+}
+
+fn parse_texts(reader: impl BufRead, name: &str) -> Result<Vec<TextInput>> {
+    let mut texts = Vec::new();
+    let mut jsonl: Option<bool> = None;
+    for (index, line) in reader.split(b'\n').enumerate() {
+        let lineno = index + 1;
+        let bytes = line.with_context(|| format!("cannot read {name}"))?;
+        let line = String::from_utf8(bytes)
+            .map_err(|e| anyhow::anyhow!("{name}:{lineno}: invalid UTF-8: {e}"))?;
+        let line = line.strip_suffix('\r').unwrap_or(&line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let is_json = *jsonl.get_or_insert_with(|| line.trim_start().starts_with('{'));
+        let text = if is_json {
+            parse_json_line(line, name, lineno)?
+        } else {
+            TextInput {
+                id: format!("{name}:{lineno}"),
+                text: line.to_string(),
+            }
+        };
+        texts.push(text);
+    }
+    if texts.is_empty() {
+        anyhow::bail!("{name}: no texts found");
+    }
+    Ok(texts)
+}
+
+fn parse_json_line(line: &str, name: &str, lineno: usize) -> Result<TextInput> {
+    let value: serde_json::Value = serde_json::from_str(line)
+        .map_err(|e| anyhow::anyhow!("{name}:{lineno}: malformed JSON: {e}"))?;
+    let text = value
+        .get("text")
+        .and_then(|t| t.as_str())
+        .ok_or_else(|| anyhow::anyhow!("{name}:{lineno}: no string field \"text\""))?;
+    let id = match value.get("id") {
+        None | Some(serde_json::Value::Null) => format!("{name}:{lineno}"),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    Ok(TextInput {
+        id,
+        text: text.to_string(),
+    })
+}
+
+/// The seed article's sentences (Unicode sentence boundaries), ids `<doc>:s001`, ….
+pub fn seed_sentences() -> Result<Vec<TextInput>> {
+    Ok(SEED_ARTICLE
+        .unicode_sentences()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .enumerate()
+        .map(|(i, s)| TextInput {
+            id: format!("{SEED_ID}:s{:03}", i + 1),
+            text: s.to_string(),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_lines_skip_blanks_and_keep_line_numbers() {
+        let texts = parse_texts("first\n\n  \nsecond\r\n".as_bytes(), "in.txt").unwrap();
+        assert_eq!(texts.len(), 2);
+        assert_eq!(texts[1].id, "in.txt:4");
+        assert_eq!(texts[1].text, "second");
+    }
+
+    #[test]
+    fn jsonl_takes_ids_and_names_bad_lines() {
+        let texts = parse_texts(
+            "{\"id\": 7, \"text\": \"a\"}\n{\"text\": \"b\"}\n".as_bytes(),
+            "x.jsonl",
+        )
+        .unwrap();
+        assert_eq!(texts[0].id, "7");
+        assert_eq!(texts[1].id, "x.jsonl:2");
+        let err = parse_texts("{\"text\": \"a\"}\n{oops\n".as_bytes(), "x.jsonl").unwrap_err();
+        assert!(
+            err.to_string().starts_with("x.jsonl:2: malformed JSON"),
+            "{err}"
+        );
+        let err = parse_texts("{\"id\": 1}\n".as_bytes(), "x.jsonl").unwrap_err();
+        assert!(
+            err.to_string().contains("x.jsonl:1: no string field"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_and_empty_input_are_errors() {
+        let err = parse_texts(&b"ok\n\xff\xfe\n"[..], "bad.txt").unwrap_err();
+        assert!(
+            err.to_string().starts_with("bad.txt:2: invalid UTF-8"),
+            "{err}"
+        );
+        assert!(parse_texts(&b"\n \n"[..], "empty.txt").is_err());
+    }
+
+    #[test]
+    fn seed_article_splits_into_sentences() {
+        let sentences = seed_sentences().unwrap();
+        assert!(sentences.len() > 30, "{}", sentences.len());
+        assert!(sentences
+            .iter()
+            .any(|s| s.text.contains("would not constitute a threat")));
+        assert_eq!(sentences[0].id, "nysun-2008-03-missile-shield-divide:s001");
+    }
+}

@@ -1,0 +1,214 @@
+//! A tokenizer and an encoder together: text in, pooled vectors or logits out, in input order.
+
+use super::{load_encoder, plan_batches, Encoder, TokenBatch};
+use crate::error::UserError;
+pub use crate::models::Pooling;
+use anyhow::{Context, Result};
+use candle_core::{DType, Device, Tensor, D};
+use std::path::Path;
+use tokenizers::{
+    EncodeInput, Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy,
+};
+
+/// Options that come from a model manifest or the command line rather than from the checkpoint.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Token limit including special tokens; default: the tokenizer config's
+    /// `model_max_length`, capped by `max_position_embeddings`.
+    pub max_length: Option<usize>,
+    /// Sentence pooling for [`TextModel::embed`].
+    pub pooling: Pooling,
+    /// Whether embeddings are L2-normalised.
+    pub normalize: bool,
+}
+
+/// One model input: a single text, or a (premise, hypothesis) pair for cross-encoders.
+#[derive(Debug, Clone, Copy)]
+pub enum ModelInput<'a> {
+    /// One sequence.
+    Single(&'a str),
+    /// Two sequences; only the first is ever truncated.
+    Pair(&'a str, &'a str),
+}
+
+/// A loaded model ready to embed or classify text.
+pub struct TextModel {
+    tokenizer: Tokenizer,
+    encoder: Box<dyn Encoder>,
+    device: Device,
+    pad_id: u32,
+    max_length: usize,
+    options: LoadOptions,
+}
+
+impl TextModel {
+    /// Loads `tokenizer.json`, `config.json` and `model.safetensors` from `dir`.
+    pub fn load(dir: &Path, options: LoadOptions, device: &Device) -> Result<Self> {
+        let encoder = load_encoder(dir, device)?;
+        let tokenizer_path = dir.join("tokenizer.json");
+        let mut tokenizer = Tokenizer::from_file(&tokenizer_path).map_err(|e| {
+            UserError::new(
+                format!("cannot load {}: {e}", tokenizer_path.display()),
+                "the model folder is incomplete or corrupt: run `stancer models verify` or fetch it again",
+            )
+        })?;
+        let pad_id = tokenizer
+            .get_padding()
+            .map(|p| p.pad_id)
+            .or_else(|| tokenizer.token_to_id("[PAD]"))
+            .or_else(|| tokenizer.token_to_id("<pad>"))
+            .unwrap_or(0);
+        let max_length = match options.max_length {
+            Some(n) => n,
+            None => default_max_length(dir)?,
+        };
+        // Tokenizer files often bake in fixed padding (all-MiniLM-L6-v2 pads every text to
+        // 128); padding is done per batch instead, and truncation follows `max_length`.
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length,
+                strategy: TruncationStrategy::OnlyFirst,
+                stride: 0,
+                direction: TruncationDirection::Right,
+            }))
+            .map_err(anyhow::Error::msg)?;
+        Ok(Self {
+            tokenizer,
+            encoder,
+            device: device.clone(),
+            pad_id,
+            max_length,
+            options,
+        })
+    }
+
+    /// Class names in logit order; empty for embedding models.
+    pub fn labels(&self) -> &[String] {
+        self.encoder.labels()
+    }
+
+    /// Index of the entailment class, found by name as transformers' zero-shot pipeline does.
+    pub fn entailment_index(&self) -> Option<usize> {
+        self.labels()
+            .iter()
+            .position(|l| l.to_lowercase().starts_with("entail"))
+    }
+
+    /// Token limit applied to every input, special tokens included.
+    pub fn max_length(&self) -> usize {
+        self.max_length
+    }
+
+    /// Token ids and type ids for each input after truncation, special tokens included.
+    pub fn tokenize(&self, inputs: &[ModelInput]) -> Result<Vec<(Vec<u32>, Vec<u32>)>> {
+        let encode_inputs: Vec<EncodeInput> = inputs
+            .iter()
+            .map(|input| match *input {
+                ModelInput::Single(text) => EncodeInput::from(text),
+                ModelInput::Pair(first, second) => EncodeInput::from((first, second)),
+            })
+            .collect();
+        let encodings = self
+            .tokenizer
+            .encode_batch(encode_inputs, true)
+            .map_err(|e| {
+                UserError::new(
+                    format!("tokenisation failed: {e}"),
+                    format!(
+                        "a pair's second text must fit in {} tokens with room for the first",
+                        self.max_length
+                    ),
+                )
+            })?;
+        Ok(encodings
+            .into_iter()
+            .map(|e| (e.get_ids().to_vec(), e.get_type_ids().to_vec()))
+            .collect())
+    }
+
+    /// Sentence embeddings, one `Vec<f32>` per text, in input order.
+    pub fn embed(&self, texts: &[&str], batch_size: usize) -> Result<Vec<Vec<f32>>> {
+        let inputs: Vec<ModelInput> = texts.iter().map(|t| ModelInput::Single(t)).collect();
+        self.run_batched(&inputs, batch_size, |batch| {
+            let hidden = self.encoder.hidden_states(batch)?;
+            let pooled = pool(&hidden, &batch.attention_mask, self.options.pooling)?;
+            if self.options.normalize {
+                l2_normalize(&pooled)
+            } else {
+                Ok(pooled)
+            }
+        })
+    }
+
+    /// Class logits, one `Vec<f32>` per input, in input order.
+    pub fn logits(&self, inputs: &[ModelInput], batch_size: usize) -> Result<Vec<Vec<f32>>> {
+        self.run_batched(inputs, batch_size, |batch| self.encoder.logits(batch))
+    }
+
+    /// Tokenises, runs `forward` on length-sorted padded batches and restores input order.
+    fn run_batched<F>(
+        &self,
+        inputs: &[ModelInput],
+        batch_size: usize,
+        forward: F,
+    ) -> Result<Vec<Vec<f32>>>
+    where
+        F: Fn(&TokenBatch) -> candle_core::Result<Tensor>,
+    {
+        let tokens = self.tokenize(inputs)?;
+        let lengths: Vec<usize> = tokens.iter().map(|(ids, _)| ids.len()).collect();
+        let mut results: Vec<Vec<f32>> = vec![Vec::new(); inputs.len()];
+        for indices in plan_batches(&lengths, batch_size) {
+            let items: Vec<(&[u32], &[u32])> = indices
+                .iter()
+                .map(|&i| (tokens[i].0.as_slice(), tokens[i].1.as_slice()))
+                .collect();
+            let batch = TokenBatch::pad(&items, self.pad_id, &self.device)?;
+            let rows = forward(&batch)
+                .and_then(|t| t.to_dtype(DType::F32))
+                .and_then(|t| t.to_vec2::<f32>())
+                .context("model forward pass failed")?;
+            for (&i, row) in indices.iter().zip(rows) {
+                results[i] = row;
+            }
+        }
+        Ok(results)
+    }
+}
+
+/// Pools `[b, t, h]` hidden states to `[b, h]` over the tokens the mask keeps.
+fn pool(hidden: &Tensor, mask: &Tensor, pooling: Pooling) -> candle_core::Result<Tensor> {
+    match pooling {
+        Pooling::Cls => hidden.narrow(1, 0, 1)?.squeeze(1),
+        Pooling::Mean => {
+            let mask = mask.to_dtype(hidden.dtype())?.unsqueeze(D::Minus1)?;
+            let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
+            let counts = mask.sum(1)?.clamp(1e-9, f64::MAX)?;
+            summed.broadcast_div(&counts)
+        }
+    }
+}
+
+/// Divides each row by its L2 norm (floored at 1e-12, as torch's `F.normalize`).
+fn l2_normalize(x: &Tensor) -> candle_core::Result<Tensor> {
+    let norms = x
+        .sqr()?
+        .sum_keepdim(D::Minus1)?
+        .sqrt()?
+        .clamp(1e-12, f64::MAX)?;
+    x.broadcast_div(&norms)
+}
+
+/// The token limit a checkpoint declares: `model_max_length` from `tokenizer_config.json`,
+/// capped by `max_position_embeddings` from `config.json`.
+fn default_max_length(dir: &Path) -> Result<usize> {
+    let read_field = |file: &str, field: &str| -> Option<usize> {
+        let text = std::fs::read_to_string(dir.join(file)).ok()?;
+        let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+        value.get(field)?.as_u64().map(|n| n as usize)
+    };
+    let positions = read_field("config.json", "max_position_embeddings").unwrap_or(512);
+    Ok(read_field("tokenizer_config.json", "model_max_length")
+        .map_or(positions, |n| n.min(positions)))
+}
