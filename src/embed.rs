@@ -88,12 +88,37 @@ fn parse_json_line(line: &str, name: &str, lineno: usize) -> Result<TextInput> {
     })
 }
 
-/// The seed article's sentences (Unicode sentence boundaries), ids `<doc>:s001`, ….
+/// Abbreviations after which a Unicode sentence boundary is not a real one.
+const ABBREVIATIONS: &[&str] = &[
+    "Mr.", "Ms.", "Mrs.", "Dr.", "Gen.", "Sen.", "Rep.", "Gov.", "Prof.", "St.", "U.S.", "U.N.",
+];
+
+/// Splits text into sentences: Unicode (UAX #29) boundaries, re-joined after title
+/// abbreviations such as "Mr." that UAX #29 cannot tell from a full stop.
+pub fn sentences(text: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    let mut start: Option<usize> = None;
+    for (offset, piece) in text.split_sentence_bound_indices() {
+        let begin = *start.get_or_insert(offset);
+        let end = offset + piece.len();
+        let joined = &text[begin..end];
+        let last_word = joined.split_whitespace().last().unwrap_or("");
+        if !ABBREVIATIONS.contains(&last_word) {
+            out.push(joined.trim());
+            start = None;
+        }
+    }
+    if let Some(begin) = start {
+        out.push(text[begin..].trim());
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// The seed article's sentences, ids `<doc>:s001`, ….
 pub fn seed_sentences() -> Result<Vec<TextInput>> {
-    Ok(SEED_ARTICLE
-        .unicode_sentences()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    Ok(sentences(SEED_ARTICLE)
+        .into_iter()
         .enumerate()
         .map(|(i, s)| TextInput {
             id: format!("{SEED_ID}:s{:03}", i + 1),
@@ -143,6 +168,15 @@ mod tests {
             "{err}"
         );
         assert!(parse_texts(&b"\n \n"[..], "empty.txt").is_err());
+    }
+
+    #[test]
+    fn titles_do_not_end_sentences() {
+        assert_eq!(
+            sentences("Mr. Lavrov said no. Ms. Rice agreed.\n\nEnd"),
+            vec!["Mr. Lavrov said no.", "Ms. Rice agreed.", "End"]
+        );
+        assert!(sentences(" \n ").is_empty());
     }
 
     #[test]
