@@ -1,0 +1,359 @@
+//! The attribution rules: cues in each sentence of the masked stream, their speakers, and the
+//! content each one introduces, plus the pass that gives unattributed quotations to the speaker
+//! of the quotation before them.
+//!
+//! Shapes recognised, per cue (items in the masked stream, `Q` a quotation):
+//! - content after the attribution: `Q, S said, Q.` (split quote), `S said that …`,
+//!   `S said: Q`, `S told a news conference that …`, `according to S, …`;
+//! - content before it: `Q S said.`, `…, S said.`, `…, said S.`, `…, according to S.`;
+//! - continuations: a sentence or paragraph that opens with an unattributed `Q` right after a
+//!   direct quotation takes that quotation's speaker and cue.
+
+use super::lexicon::{self, CueClass};
+use super::speaker;
+use super::stream::{Sentence, Stream};
+use super::Kind;
+
+/// One attribution in item coordinates: content pieces (document order), cue, speaker.
+#[derive(Debug, Clone)]
+pub struct Attribution {
+    pub kind: Kind,
+    pub pieces: Vec<(usize, usize)>,
+    pub cue: (usize, usize),
+    pub speaker: Option<(usize, usize)>,
+}
+
+/// A cue with its speaker, before the content is known.
+struct Frame {
+    cue: (usize, usize),
+    class: CueClass,
+    according: bool,
+    speaker: Option<(usize, usize)>,
+    inverted: bool,
+}
+
+impl Frame {
+    fn start(&self) -> usize {
+        match self.speaker {
+            Some((a, _)) if !self.according => a.min(self.cue.0),
+            _ => self.cue.0,
+        }
+    }
+    fn end(&self) -> usize {
+        match self.speaker {
+            Some((_, b)) => b.max(self.cue.1),
+            None => self.cue.1,
+        }
+    }
+}
+
+/// Finds every attribution in the stream, in document order.
+pub fn find(s: &Stream) -> Vec<Attribution> {
+    let mut out: Vec<Attribution> = Vec::new();
+    let mut covered = vec![false; s.items.len()];
+    // (index in `out`, sentence index) of the latest attribution whose content holds a quote.
+    let mut last_direct: Option<(usize, usize)> = None;
+    for (si, sent) in s.sentences.iter().enumerate() {
+        let frames = frames(s, sent);
+        let before = out.len();
+        for (fi, f) in frames.iter().enumerate() {
+            if let Some(a) = content(s, sent, &frames, fi, f) {
+                for &(x, y) in &a.pieces {
+                    covered[x..y].iter_mut().for_each(|c| *c = true);
+                }
+                out.push(a);
+            }
+        }
+        if out.len() > before {
+            last_direct = out[before..]
+                .iter()
+                .rposition(|a| a.kind != Kind::Indirect)
+                .map(|k| (before + k, si));
+            continue;
+        }
+        // A sentence with no attribution that opens with a quotation continues the speaker of
+        // the quotation in the sentence just before it (same paragraph or the one before).
+        let first = sent.start;
+        if let Some((ai, asi)) = last_direct {
+            if asi + 1 == si && s.is_quote(first) && !covered[first] {
+                let a = &out[ai];
+                let cont = Attribution {
+                    kind: Kind::Direct,
+                    pieces: vec![(first, first + 1)],
+                    cue: a.cue,
+                    speaker: a.speaker,
+                };
+                covered[first] = true;
+                out.push(cont);
+                last_direct = Some((out.len() - 1, si));
+                continue;
+            }
+        }
+        last_direct = None;
+    }
+    out
+}
+
+/// Cues in a sentence, each with its speaker; cues with no speaker are dropped unless they are
+/// participles continuing the sentence's previous frame ("…, adding that").
+fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
+    let (lo, hi) = (sent.start, sent.end);
+    let mut out: Vec<Frame> = Vec::new();
+    let mut i = lo;
+    while i < hi {
+        let Some(w) = s.word(i) else {
+            i += 1;
+            continue;
+        };
+        let (cue_end, class, according) = if let Some(len) = phrase_len(s, i, hi) {
+            (i + len, CueClass::Speech, w == "according")
+        } else if let Some(class) = lexicon::cue_class(w) {
+            (i + 1, class, false)
+        } else {
+            i += 1;
+            continue;
+        };
+        if out.last().is_some_and(|f| i < f.end()) || is_passive(s, lo, i) {
+            i = cue_end;
+            continue;
+        }
+        let frame = if according {
+            speaker::after(s, cue_end, hi).map(|sp| Frame {
+                cue: (i, cue_end),
+                class,
+                according,
+                speaker: Some(sp),
+                inverted: true,
+            })
+        } else if w.ends_with("ing")
+            && i > lo
+            && (s.punct(i - 1, ',') || s.word(i - 1) == Some("and"))
+        {
+            out.last().map(|prev| Frame {
+                cue: (i, cue_end),
+                class,
+                according,
+                speaker: prev.speaker,
+                inverted: false,
+            })
+        } else {
+            let floor = out.last().map_or(lo, |f| f.end());
+            speaker::before(s, floor, i)
+                .map(|sp| (sp, false))
+                .or_else(|| {
+                    let opens = i == lo || s.punct(i - 1, ',') || s.is_quote(i - 1);
+                    (opens && class != CueClass::Belief)
+                        .then(|| speaker::after(s, cue_end, hi))
+                        .flatten()
+                        .map(|sp| (sp, true))
+                })
+                .or_else(|| speaker::coordinated(s, lo, i).map(|sp| (sp, false)))
+                .map(|(sp, inverted)| Frame {
+                    cue: (i, cue_end),
+                    class,
+                    according,
+                    speaker: Some(sp),
+                    inverted,
+                })
+        };
+        if let Some(f) = frame {
+            i = f.end();
+            out.push(f);
+        } else {
+            i = cue_end;
+        }
+    }
+    out
+}
+
+/// Length in items of a multi-word cue starting at `i`, if one does.
+fn phrase_len(s: &Stream, i: usize, hi: usize) -> Option<usize> {
+    let w = s.word(i)?;
+    lexicon::cue_phrases(w)
+        .find(|rest| {
+            rest.iter()
+                .enumerate()
+                .all(|(k, r)| i + 1 + k < hi && s.word(i + 1 + k) == Some(r))
+        })
+        .map(|rest| rest.len() + 1)
+}
+
+/// "was said to", "is expected": a passive cue attributes nothing.
+fn is_passive(s: &Stream, lo: usize, i: usize) -> bool {
+    i > lo
+        && s.word(i - 1).is_some_and(|w| {
+            matches!(
+                w,
+                "was" | "were" | "is" | "are" | "be" | "been" | "being" | "to"
+            )
+        })
+}
+
+/// The content of frame `fi`, choosing the shape from what stands around the attribution.
+fn content(
+    s: &Stream,
+    sent: &Sentence,
+    frames: &[Frame],
+    fi: usize,
+    f: &Frame,
+) -> Option<Attribution> {
+    let (lo, hi) = (sent.start, trim_end(s, sent.start, sent.end));
+    let (a, b) = (f.start(), f.end());
+    let prev_end = if fi > 0 { frames[fi - 1].end() } else { lo };
+    let make = |pieces: Vec<(usize, usize)>| {
+        let pieces: Vec<_> = pieces.into_iter().filter(|(x, y)| x < y).collect();
+        if pieces.is_empty() {
+            return None;
+        }
+        Some(Attribution {
+            kind: kind_of(s, &pieces),
+            pieces,
+            cue: f.cue,
+            speaker: f.speaker,
+        })
+    };
+    let ends_clause = |k: usize| k >= hi || s.punct(k, ',') || s.punct(k, '.');
+
+    // Content before: "Q, S said" / "Q S said" (and "…, S said, Q" for split quotes).
+    if a > prev_end && f.class != CueClass::Belief {
+        let q = if s.is_quote(a - 1) {
+            Some(a - 1)
+        } else if a >= prev_end + 2 && s.punct(a - 1, ',') && s.is_quote(a - 2) {
+            Some(a - 2)
+        } else {
+            None
+        };
+        if let Some(q) = q {
+            let mut pieces = vec![(q, q + 1)];
+            if s.punct(b, ',') && s.is_quote(b + 1) {
+                pieces.push((b + 1, b + 2));
+            } else if s.is_quote(b) {
+                pieces.push((b, b + 1));
+            }
+            return make(pieces);
+        }
+    }
+    // "…, S said." / "…, according to S." / "The plan, he said, is dead."
+    if a > prev_end + 1 && s.punct(a - 1, ',') && ends_clause(b) {
+        let mut pieces = vec![(prev_end, a - 1)];
+        if b < hi && s.punct(b, ',') {
+            pieces.push((b + 1, hi));
+        }
+        if !f.according || b >= hi {
+            return make(pieces);
+        }
+    }
+    if f.according && b < hi && s.punct(b, ',') {
+        let end = next_clause(s, frames, fi, hi);
+        return make(vec![(b + 1, end)]);
+    }
+    if f.according {
+        return None;
+    }
+    // Content after: "S said (that) …", "S told reporters that …", "S said: Q".
+    let mut k = if f.inverted { b } else { f.cue.1 };
+    if f.class == CueClass::Tell {
+        k = skip_listener(s, k, hi);
+    } else {
+        k = skip_to_that(s, k, hi);
+    }
+    while k < hi && (s.punct(k, ':') || s.punct(k, ',')) {
+        k += 1;
+    }
+    let end = next_clause(s, frames, fi, hi);
+    if k >= end {
+        return None;
+    }
+    let clause = match f.class {
+        CueClass::Belief => opens_clause(s, k, end, 3),
+        _ => s.is_quote(k) || opens_clause(s, k, end, 2),
+    };
+    if !clause {
+        return None;
+    }
+    make(vec![(k, end)])
+}
+
+/// Where frame `fi`'s following content stops: at the next frame in the sentence when that
+/// frame stands after a clause break (", while Gates said"), else at the sentence end.
+fn next_clause(s: &Stream, frames: &[Frame], fi: usize, hi: usize) -> usize {
+    let own_end = frames[fi].end();
+    for next in &frames[fi + 1..] {
+        let mut k = next.start();
+        while k > own_end
+            && s.word(k - 1)
+                .is_some_and(|w| matches!(w, "while" | "and" | "but" | "as" | "whereas" | "though"))
+        {
+            k -= 1;
+        }
+        if k > own_end && (s.punct(k - 1, ',') || s.punct(k - 1, ';')) {
+            return k - 1;
+        }
+    }
+    hi
+}
+
+/// Skips the listener after a verb of telling: "told a news conference that", "told CNN:".
+fn skip_listener(s: &Stream, k: usize, hi: usize) -> usize {
+    let mut j = k;
+    while j < hi && j - k < 8 {
+        if s.is_quote(j) || s.punct(j, ',') || s.punct(j, ':') {
+            return j;
+        }
+        match s.word(j) {
+            Some("that" | "whether" | "if" | "what" | "how" | "why" | "to") => return j,
+            Some(w) if lexicon::is_pronoun(w) && j > k => return j,
+            Some(_) => j += 1,
+            None => return j,
+        }
+    }
+    (k + 1).min(hi)
+}
+
+/// Skips adverbials between a cue and "that": "said today that", "said in a statement that".
+fn skip_to_that(s: &Stream, k: usize, hi: usize) -> usize {
+    let mut j = k;
+    while j < hi && j - k < 8 {
+        match s.word(j) {
+            Some("that") => return j,
+            Some(w) if lexicon::is_cue_adverbial(w) || s.cap(j) => j += 1,
+            _ => return k,
+        }
+    }
+    k
+}
+
+/// True when items `k..end` read as a finite clause ("that …", "he would …", "the plan is …"),
+/// of at least `min_len` items: "wanted to go", "disagree over", "agreed to look" are not reports.
+fn opens_clause(s: &Stream, k: usize, end: usize, min_len: usize) -> bool {
+    end - k >= min_len
+        && s.word(k).is_some_and(|w| {
+            matches!(
+                w,
+                "that" | "whether" | "if" | "what" | "how" | "why" | "when" | "where" | "there"
+            ) || w.starts_with(|c: char| c.is_ascii_digit())
+                || (lexicon::is_pronoun(w) && w != "who")
+                || (lexicon::is_determiner(w) && !matches!(w, "his" | "her" | "their" | "its"))
+                || s.cap(k)
+        })
+}
+
+/// The sentence end without its final punctuation.
+fn trim_end(s: &Stream, lo: usize, mut hi: usize) -> usize {
+    while hi > lo && (s.punct(hi - 1, '.') || s.punct(hi - 1, '!') || s.punct(hi - 1, '?')) {
+        hi -= 1;
+    }
+    hi
+}
+
+/// Direct when the content is quotations only, mixed when it holds one, else indirect.
+pub fn kind_of(s: &Stream, pieces: &[(usize, usize)]) -> Kind {
+    let items = || pieces.iter().flat_map(|&(x, y)| x..y);
+    if items().all(|i| s.is_quote(i) || s.punct(i, ',')) {
+        Kind::Direct
+    } else if items().any(|i| s.is_quote(i)) {
+        Kind::Mixed
+    } else {
+        Kind::Indirect
+    }
+}

@@ -1,0 +1,861 @@
+//! Word lists behind the attribution rules: cue verbs, titles, roles, pronouns, and the function
+//! words that bound a speaker phrase. Kept in one place so tuning never touches the rules.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// How a cue word introduces its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CueClass {
+    /// Speech or writing: "said", "wrote", "added". Takes a direct quote or a reported clause.
+    Speech,
+    /// Speech with a listener object before the content: "told reporters that".
+    Tell,
+    /// Thought or evidence, reported but never introducing a direct quote by itself:
+    /// "believes", "thinks", "shows".
+    Belief,
+}
+
+const SPEECH: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "saying",
+    "added",
+    "adds",
+    "adding",
+    "wrote",
+    "writes",
+    "writing",
+    "noted",
+    "notes",
+    "noting",
+    "stated",
+    "states",
+    "explained",
+    "explains",
+    "explaining",
+    "argued",
+    "argues",
+    "arguing",
+    "argue",
+    "claimed",
+    "claims",
+    "claiming",
+    "insisted",
+    "insists",
+    "insisting",
+    "acknowledged",
+    "acknowledges",
+    "acknowledging",
+    "warned",
+    "warns",
+    "warning",
+    "declared",
+    "declares",
+    "confirmed",
+    "confirms",
+    "indicated",
+    "indicates",
+    "suggested",
+    "suggests",
+    "suggesting",
+    "announced",
+    "announces",
+    "reported",
+    "reports",
+    "tweeted",
+    "tweets",
+    "recalled",
+    "recalls",
+    "responded",
+    "responds",
+    "replied",
+    "replies",
+    "conceded",
+    "concedes",
+    "admitted",
+    "admits",
+    "predicted",
+    "predicts",
+    "promised",
+    "promises",
+    "vowed",
+    "vows",
+    "pledged",
+    "stressed",
+    "stresses",
+    "emphasized",
+    "emphasised",
+    "asserted",
+    "asserts",
+    "observed",
+    "complained",
+    "complains",
+    "countered",
+    "cautioned",
+    "estimated",
+    "testified",
+    "continued",
+    "agreed",
+    "agreeing",
+    "contended",
+    "contends",
+    "maintained",
+    "maintains",
+    "denied",
+    "denies",
+    "asked",
+    "asks",
+    "asking",
+    "wondered",
+    "charged",
+    "alleged",
+    "alleges",
+    "acknowledge",
+    "conceding",
+    "joked",
+    "quipped",
+    "posted",
+    "concluded",
+    "concludes",
+    "speculated",
+    "mused",
+    "boasted",
+    "bragged",
+    "announcing",
+    "explained",
+    "revealed",
+    "disclosed",
+    "added",
+    "proclaimed",
+    "lamented",
+    "objected",
+    "protested",
+    "remarked",
+    "retorted",
+    "shouted",
+    "wrote",
+    "writes",
+    "reiterated",
+    "repeated",
+    "reminded",
+];
+
+const TELL: &[&str] = &[
+    "told", "tells", "tell", "telling", "assured", "informed", "reminded", "warned", "advised",
+    "urged", "briefed",
+];
+
+const BELIEF: &[&str] = &[
+    "believes",
+    "believe",
+    "believed",
+    "thinks",
+    "think",
+    "thought",
+    "feels",
+    "feel",
+    "felt",
+    "hopes",
+    "hoped",
+    "fears",
+    "feared",
+    "expects",
+    "expected",
+    "knows",
+    "know",
+    "worries",
+    "worried",
+    "doubts",
+    "doubted",
+    "shows",
+    "show",
+    "showed",
+    "found",
+    "finds",
+    "agrees",
+    "agree",
+    "disagree",
+    "disagrees",
+    "wants",
+    "want",
+    "wanted",
+];
+
+/// Multi-word cues: a first word and the words that must follow it.
+const PHRASES: &[(&str, &[&str])] = &[
+    ("according", &["to"]),
+    ("voiced", &["confidence"]),
+    ("voiced", &["concern"]),
+    ("expressed", &["confidence"]),
+    ("expressed", &["concern"]),
+    ("expressed", &["hope"]),
+    ("made", &["clear"]),
+    ("make", &["clear"]),
+    ("pointed", &["out"]),
+    ("points", &["out"]),
+];
+
+/// The class of a single-word cue, if `w` (lowercase) is one. Called on every word, so it is
+/// a hash look-up; a word in two lists takes the first of Tell, Speech, Belief.
+pub fn cue_class(w: &str) -> Option<CueClass> {
+    static CUES: OnceLock<HashMap<&'static str, CueClass>> = OnceLock::new();
+    CUES.get_or_init(|| {
+        let mut map = HashMap::new();
+        for (list, class) in [
+            (BELIEF, CueClass::Belief),
+            (SPEECH, CueClass::Speech),
+            (TELL, CueClass::Tell),
+        ] {
+            for w in list {
+                map.insert(*w, class);
+            }
+        }
+        map
+    })
+    .get(w)
+    .copied()
+}
+
+/// The multi-word cue phrases starting with `w`, as the words that follow it.
+pub fn cue_phrases(w: &str) -> impl Iterator<Item = &'static [&'static str]> + '_ {
+    PHRASES
+        .iter()
+        .filter(move |(first, _)| *first == w)
+        .map(|(_, rest)| *rest)
+}
+
+/// Personal titles whose period is part of the word ("Mr.").
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "lt", "col", "sgt", "capt", "adm", "st",
+    "jr", "sr", "prof", "rev", "hon", "pres", "atty", "supt", "mt", "no", "vs", "inc", "corp",
+    "co", "ltd", "jan", "feb", "mar", "apr", "aug", "sept", "sep", "oct", "nov", "dec", "messrs",
+    "maj", "cmdr", "sens", "reps", "ft", "univ", "dept", "a.m", "p.m",
+];
+
+/// True when `word` followed by a period is an abbreviation rather than a sentence end.
+pub fn is_abbreviation(word: &str, followed_by_space: bool) -> bool {
+    let mut chars = word.chars();
+    let first = chars.next();
+    // Initials ("J.") and dotted acronyms ("U.S").
+    if first.is_some_and(char::is_uppercase) && chars.next().is_none() {
+        return true;
+    }
+    if word.contains('.') {
+        return true;
+    }
+    followed_by_space && ABBREVIATIONS.contains(&word.to_lowercase().as_str())
+}
+
+/// Courtesy titles that carry gender.
+pub fn title_gender(w: &str) -> Option<Gender> {
+    match w {
+        "mr." | "mr" => Some(Gender::Male),
+        "ms." | "ms" | "mrs." | "mrs" | "miss" => Some(Gender::Female),
+        _ => None,
+    }
+}
+
+/// Grammatical gender of a mention, for pronoun resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+/// Titles that precede a name ("Defense Secretary Gates", "Sen. Rubio").
+const TITLES: &[&str] = &[
+    "mr.",
+    "mrs.",
+    "ms.",
+    "miss",
+    "dr.",
+    "sen.",
+    "rep.",
+    "gov.",
+    "gen.",
+    "lt.",
+    "col.",
+    "sgt.",
+    "capt.",
+    "adm.",
+    "prof.",
+    "rev.",
+    "president",
+    "secretary",
+    "minister",
+    "senator",
+    "governor",
+    "mayor",
+    "general",
+    "judge",
+    "justice",
+    "chancellor",
+    "premier",
+    "ambassador",
+    "representative",
+    "congressman",
+    "congresswoman",
+    "speaker",
+    "leader",
+    "chairman",
+    "chairwoman",
+    "director",
+    "commissioner",
+    "attorney",
+    "prime",
+    "foreign",
+    "defense",
+    "defence",
+    "state",
+    "vice",
+    "deputy",
+    "chief",
+    "former",
+    "sheriff",
+    "king",
+    "queen",
+    "prince",
+    "pope",
+    "candidate",
+    "nominee",
+    "spokesman",
+    "spokeswoman",
+    "sens.",
+    "reps.",
+    "dr",
+    "mr",
+    "ms",
+    "mrs",
+    "lady",
+    "sir",
+    "lord",
+    "officer",
+    "detective",
+    "coach",
+    "professor",
+];
+
+/// True for a word that can be part of a title before a name.
+pub fn is_title(w: &str) -> bool {
+    TITLES.contains(&w)
+}
+
+/// Nouns that name a person or body by role, letting a lowercase phrase be a speaker.
+const ROLE_NOUNS: &[&str] = &[
+    "official",
+    "officials",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "president",
+    "minister",
+    "secretary",
+    "senator",
+    "governor",
+    "mayor",
+    "aide",
+    "aides",
+    "adviser",
+    "advisers",
+    "advisor",
+    "advisors",
+    "analyst",
+    "analysts",
+    "expert",
+    "experts",
+    "source",
+    "sources",
+    "lawmaker",
+    "lawmakers",
+    "critics",
+    "critic",
+    "supporters",
+    "supporter",
+    "candidate",
+    "candidates",
+    "campaign",
+    "committee",
+    "report",
+    "reports",
+    "statement",
+    "poll",
+    "polls",
+    "survey",
+    "study",
+    "police",
+    "prosecutors",
+    "prosecutor",
+    "lawyer",
+    "lawyers",
+    "attorney",
+    "attorneys",
+    "judge",
+    "court",
+    "people",
+    "voters",
+    "voter",
+    "residents",
+    "resident",
+    "witnesses",
+    "witness",
+    "leader",
+    "leaders",
+    "chairman",
+    "chairwoman",
+    "director",
+    "diplomat",
+    "diplomats",
+    "ministry",
+    "department",
+    "government",
+    "administration",
+    "agency",
+    "officer",
+    "officers",
+    "man",
+    "woman",
+    "men",
+    "women",
+    "democrats",
+    "republicans",
+    "members",
+    "member",
+    "group",
+    "party",
+    "organization",
+    "spokespeople",
+    "representative",
+    "representatives",
+    "economists",
+    "economist",
+    "researchers",
+    "researcher",
+    "scientists",
+    "authorities",
+    "strategist",
+    "strategists",
+    "activists",
+    "activist",
+    "nominee",
+    "author",
+    "authors",
+    "executive",
+    "editor",
+    "commentator",
+    "historian",
+    "professor",
+    "ambassador",
+    "envoy",
+    "general",
+    "commander",
+    "data",
+    "article",
+    "letter",
+    "paper",
+    "network",
+    "newspaper",
+    "website",
+    "foundation",
+    "company",
+    "firm",
+    "union",
+    "council",
+    "house",
+    "senate",
+    "congress",
+    "board",
+    "office",
+    "analysis",
+    "memo",
+    "filing",
+    "lawsuit",
+    "complaint",
+    "interview",
+    "speech",
+    "host",
+    "chief",
+    "head",
+    "manager",
+    "founder",
+    "ceo",
+    "staff",
+    "staffer",
+    "staffers",
+    "donor",
+    "donors",
+    "friend",
+    "friends",
+    "colleague",
+    "colleagues",
+    "observers",
+    "delegates",
+    "delegate",
+    "senators",
+    "governors",
+    "mayors",
+    "protesters",
+    "students",
+    "workers",
+    "families",
+    "parents",
+    "americans",
+    "conservatives",
+    "liberals",
+    "pollster",
+    "pollsters",
+    "director",
+    "reporter",
+    "reporters",
+    "journalist",
+    "journalists",
+    "doctor",
+    "doctors",
+];
+
+/// True for a noun that names a speaker by role.
+pub fn is_role_noun(w: &str) -> bool {
+    ROLE_NOUNS.contains(&w)
+}
+
+/// Subject pronouns that can speak.
+pub fn is_pronoun(w: &str) -> bool {
+    matches!(w, "he" | "she" | "they" | "i" | "we" | "it" | "you" | "who")
+}
+
+/// Gender of a pronoun, when it has one.
+pub fn pronoun_gender(w: &str) -> Option<Gender> {
+    match w {
+        "he" | "him" | "his" => Some(Gender::Male),
+        "she" | "her" | "hers" => Some(Gender::Female),
+        _ => None,
+    }
+}
+
+/// Words between a subject and its cue that are skipped ("has also said").
+pub fn is_verb_modifier(w: &str) -> bool {
+    matches!(
+        w,
+        "also"
+            | "has"
+            | "have"
+            | "had"
+            | "would"
+            | "will"
+            | "could"
+            | "might"
+            | "may"
+            | "later"
+            | "previously"
+            | "repeatedly"
+            | "then"
+            | "once"
+            | "again"
+            | "further"
+            | "recently"
+            | "initially"
+            | "first"
+            | "reportedly"
+            | "publicly"
+            | "privately"
+            | "flatly"
+            | "often"
+            | "simply"
+            | "just"
+            | "only"
+            | "has since"
+            | "since"
+            | "already"
+            | "still"
+            | "even"
+            | "now"
+            | "long"
+            | "frequently"
+            | "never"
+            | "did"
+            | "does"
+            | "do"
+            | "not"
+            | "n't"
+            | "always"
+            | "openly"
+            | "quietly"
+            | "explicitly"
+            | "bluntly"
+            | "herself"
+            | "himself"
+            | "themselves"
+            | "itself"
+            | "both"
+            | "all"
+            | "ever"
+    ) || (w.len() > 4 && w.ends_with("ly") && !matches!(w, "family" | "rally" | "ally"))
+}
+
+/// Words that end a speaker phrase when scanning backwards from a cue.
+pub fn is_boundary_word(w: &str) -> bool {
+    matches!(
+        w,
+        "that"
+            | "which"
+            | "whom"
+            | "whose"
+            | "while"
+            | "when"
+            | "because"
+            | "although"
+            | "though"
+            | "since"
+            | "as"
+            | "if"
+            | "after"
+            | "before"
+            | "and"
+            | "but"
+            | "or"
+            | "so"
+            | "yet"
+            | "where"
+            | "whereas"
+            | "than"
+            | "until"
+            | "unless"
+            | "what"
+            | "how"
+            | "why"
+            | "whether"
+            | "is"
+            | "are"
+            | "was"
+            | "were"
+            | "be"
+            | "been"
+            | "to"
+            | "not"
+            | "nor"
+            | "also"
+            | "despite"
+            | "during"
+            | "in"
+            | "on"
+            | "at"
+            | "about"
+            | "over"
+            | "into"
+            | "from"
+            | "by"
+            | "said"
+            | "says"
+            | "told"
+            | "even"
+            | "once"
+            | "however"
+            | "meanwhile"
+            | "instead"
+            | "indeed"
+            | "then"
+            | "thus"
+            | "like"
+            | "unlike"
+            | "amid"
+            | "against"
+            | "without"
+            | "under"
+            | "through"
+            | "among"
+            | "between"
+            | "toward"
+            | "towards"
+            | "upon"
+            | "within"
+            | "across"
+    )
+}
+
+/// Determiners and quantifiers that may open a speaker phrase.
+pub fn is_determiner(w: &str) -> bool {
+    matches!(
+        w,
+        "the"
+            | "a"
+            | "an"
+            | "this"
+            | "these"
+            | "those"
+            | "some"
+            | "many"
+            | "most"
+            | "several"
+            | "one"
+            | "two"
+            | "three"
+            | "other"
+            | "another"
+            | "his"
+            | "her"
+            | "their"
+            | "its"
+            | "our"
+            | "both"
+            | "few"
+            | "all"
+            | "each"
+            | "any"
+            | "no"
+    )
+}
+
+/// Adverbials that may sit between a cue and "that" ("said today that", "said in a statement that").
+pub fn is_cue_adverbial(w: &str) -> bool {
+    matches!(
+        w,
+        "today"
+            | "yesterday"
+            | "tonight"
+            | "on"
+            | "in"
+            | "at"
+            | "a"
+            | "an"
+            | "the"
+            | "statement"
+            | "interview"
+            | "interviews"
+            | "with"
+            | "earlier"
+            | "later"
+            | "last"
+            | "this"
+            | "week"
+            | "month"
+            | "year"
+            | "night"
+            | "morning"
+            | "afternoon"
+            | "evening"
+            | "again"
+            | "also"
+            | "publicly"
+            | "privately"
+            | "recently"
+            | "then"
+            | "previously"
+            | "monday"
+            | "tuesday"
+            | "wednesday"
+            | "thursday"
+            | "friday"
+            | "saturday"
+            | "sunday"
+            | "repeatedly"
+            | "twitter"
+            | "facebook"
+            | "his"
+            | "her"
+            | "their"
+            | "its"
+            | "speech"
+            | "press"
+            | "release"
+            | "conference"
+            | "news"
+            | "email"
+            | "e-mail"
+            | "separately"
+            | "flatly"
+            | "once"
+            | "weekend"
+            | "past"
+            | "recent"
+            | "during"
+            | "after"
+            | "before"
+            | "by"
+            | "phone"
+            | "telephone"
+            | "emailed"
+            | "written"
+            | "post"
+            | "blog"
+            | "tweet"
+            | "letter"
+            | "radio"
+            | "television"
+            | "tv"
+    )
+}
+
+/// Words that cannot be the last word of a speaker phrase.
+pub fn is_function_word(w: &str) -> bool {
+    is_determiner(w)
+        || is_boundary_word(w)
+        || matches!(
+            w,
+            "of" | "for"
+                | "with"
+                | "has"
+                | "have"
+                | "had"
+                | "would"
+                | "will"
+                | "could"
+                | "can"
+                | "should"
+                | "must"
+                | "do"
+                | "does"
+                | "did"
+                | "there"
+                | "here"
+                | "it's"
+        )
+}
+
+/// Nationality, party and rank adjectives: part of a role ("the Russian foreign minister"),
+/// never a name, and optional when matching roles.
+pub fn is_affiliation(w: &str) -> bool {
+    matches!(
+        w,
+        "american"
+            | "russian"
+            | "chinese"
+            | "british"
+            | "french"
+            | "german"
+            | "iranian"
+            | "israeli"
+            | "syrian"
+            | "iraqi"
+            | "mexican"
+            | "european"
+            | "ukrainian"
+            | "polish"
+            | "czech"
+            | "japanese"
+            | "korean"
+            | "indian"
+            | "pakistani"
+            | "afghan"
+            | "saudi"
+            | "turkish"
+            | "canadian"
+            | "democratic"
+            | "republican"
+            | "conservative"
+            | "liberal"
+            | "senior"
+            | "former"
+            | "top"
+            | "u.s."
+            | "federal"
+            | "national"
+            | "palestinian"
+            | "egyptian"
+            | "italian"
+            | "spanish"
+            | "cuban"
+            | "australian"
+            | "brazilian"
+    )
+}

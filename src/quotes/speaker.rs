@@ -1,0 +1,207 @@
+//! Finding the speaker phrase next to a cue: the subject before it ("Mr. Lavrov said",
+//! "Sergey Lavrov, the Russian foreign minister, said"), or the inverted subject after it
+//! ("said Mr. Lavrov"). Works on the masked item stream, where a quotation is one item.
+
+use super::lexicon;
+use super::stream::Stream;
+
+/// Longest speaker phrase, in words, before giving up.
+const MAX_NP: usize = 12;
+/// Longest comma-delimited appositive or participle clause skipped between subject and cue.
+const MAX_APPOSITIVE: usize = 30;
+
+/// The speaker phrase ending just before item `cue` (after skipping auxiliaries and adverbs),
+/// not reaching before `lo`. Returns an item range.
+pub fn before(s: &Stream, lo: usize, cue: usize) -> Option<(usize, usize)> {
+    let mut j = cue;
+    while j > lo && s.word(j - 1).is_some_and(lexicon::is_verb_modifier) {
+        j -= 1;
+    }
+    if j == lo {
+        return None;
+    }
+    if s.word(j - 1).is_some_and(lexicon::is_pronoun) {
+        return Some((j - 1, j));
+    }
+    if !s.punct(j - 1, ',') {
+        return noun_phrase_back(s, lo, j).map(|start| (start, j));
+    }
+    // "HEAD, APPOSITIVE, said": find the comma opening the appositive.
+    let close = j - 1;
+    let mut k = close;
+    while k > lo && close - k < MAX_APPOSITIVE {
+        k -= 1;
+        if s.punct(k, ',') || s.is_break(k) {
+            break;
+        }
+    }
+    if k == close - 1 || close - k >= MAX_APPOSITIVE {
+        return None;
+    }
+    if s.punct(k, ',') {
+        if let Some(head) = noun_phrase_back(s, lo, k) {
+            return Some((head, close));
+        }
+    }
+    let seg_start = if s.punct(k, ',') || s.is_break(k) {
+        k + 1
+    } else {
+        k
+    };
+    noun_phrase_back(s, seg_start, close)
+        .filter(|&start| start == seg_start)
+        .map(|start| (start, close))
+}
+
+/// The inverted speaker phrase starting at item `from` ("said the official, who…"): a noun
+/// phrase followed by a comma, the sentence end or a quotation.
+pub fn after(s: &Stream, from: usize, hi: usize) -> Option<(usize, usize)> {
+    let mut j = from;
+    while j < hi && j - from < MAX_NP {
+        match s.word(j) {
+            Some(w) if !lexicon::is_boundary_word(w) || w == "of" => j += 1,
+            _ => break,
+        }
+    }
+    if j == from || !(j == hi || s.punct(j, ',') || s.punct(j, '.') || s.is_quote(j)) {
+        return None;
+    }
+    is_speaker_like(s, from, j).then_some((from, j))
+}
+
+/// The subject opening the sentence, for a cue in a coordinated verb phrase with no subject of
+/// its own: "The official was not specific but indicated that …".
+pub fn coordinated(s: &Stream, lo: usize, cue: usize) -> Option<(usize, usize)> {
+    let mut j = cue;
+    while j > lo && s.word(j - 1).is_some_and(lexicon::is_verb_modifier) {
+        j -= 1;
+    }
+    if !(j > lo && matches!(s.word(j - 1), Some("but" | "and"))) {
+        return None;
+    }
+    let mut e = lo;
+    while e < j && e - lo < MAX_NP {
+        let Some(w) = s.word(e) else { break };
+        let nominal = lexicon::is_determiner(w)
+            || lexicon::is_role_noun(w)
+            || lexicon::is_affiliation(w)
+            || (s.cap(e) && !lexicon::is_function_word(w));
+        if !nominal {
+            break;
+        }
+        e += 1;
+    }
+    (e > lo && is_speaker_like(s, lo, e)).then_some((lo, e))
+}
+
+/// Start of a noun phrase ending at `end` (exclusive), scanning back no further than `lo`.
+fn noun_phrase_back(s: &Stream, lo: usize, end: usize) -> Option<usize> {
+    let mut j = end;
+    while j > lo && end - j < MAX_NP {
+        let Some(w) = s.word(j - 1) else { break };
+        if lexicon::cue_class(w).is_some() && j != end {
+            break;
+        }
+        // Coordinated names stay together: "Mr. Lavrov and Ms. Rice".
+        let coordinated = w == "and" && j - 1 > lo && s.cap(j - 2) && s.cap(j);
+        if lexicon::is_boundary_word(w) && !coordinated {
+            break;
+        }
+        j -= 1;
+    }
+    // Drop leading words that cannot open a noun phrase ("with", "for").
+    while j < end
+        && s.word(j).is_some_and(|w| {
+            !s.cap(j) && lexicon::is_function_word(w) && !lexicon::is_determiner(w)
+        })
+    {
+        j += 1;
+    }
+    (j < end && is_speaker_like(s, j, end)).then_some(j)
+}
+
+/// True when items `a..b` can name a speaker: a pronoun, a capitalised name, or a role noun,
+/// and not ending on a function word.
+fn is_speaker_like(s: &Stream, a: usize, b: usize) -> bool {
+    let last = match s.word(b - 1) {
+        Some(w) => w,
+        None => return false,
+    };
+    if b - a == 1 && lexicon::is_pronoun(last) {
+        return last != "who";
+    }
+    if lexicon::is_function_word(last) || lexicon::is_pronoun(last) {
+        return false;
+    }
+    (a..b).any(|i| {
+        s.word(i).is_some_and(|w| {
+            lexicon::is_role_noun(w)
+                || (s.cap(i) && !lexicon::is_function_word(w) && !lexicon::is_pronoun(w))
+        })
+    })
+}
+
+/// The mentions inside a speaker phrase, as the record reports them: the name of an appositive
+/// pair ("The Russian Foreign Minister, Sergey Lavrov" → "Sergey Lavrov"), the head without
+/// post-modifiers ("A senior American official traveling with …" → "A senior American
+/// official"), and one mention per coordinated name ("both Mr. Lavrov and Ms. Rice").
+pub fn mentions(s: &Stream, (a, b): (usize, usize)) -> Vec<(usize, usize)> {
+    // Comma-separated parts; the first that holds a name wins, else the first part.
+    let mut parts = Vec::new();
+    let mut start = a;
+    for i in a..=b {
+        if i == b || s.punct(i, ',') {
+            if i > start {
+                parts.push((start, i));
+            }
+            start = i + 1;
+        }
+    }
+    let has_name = |&(x, y): &(usize, usize)| {
+        (x..y).any(|i| {
+            s.cap(i)
+                && s.word(i).is_some_and(|w| {
+                    !lexicon::is_title(w)
+                        && !lexicon::is_affiliation(w)
+                        && !lexicon::is_function_word(w)
+                })
+        })
+    };
+    let Some(&(x, y)) = parts.iter().find(|p| has_name(p)).or(parts.first()) else {
+        return Vec::new();
+    };
+    // Cut post-modifiers: a participle, relative pronoun or preposition after the head.
+    let y = (x + 1..y)
+        .find(|&i| {
+            s.word(i).is_some_and(|w| {
+                !s.cap(i)
+                    && (w.ends_with("ing")
+                        || w == "who"
+                        || (lexicon::is_boundary_word(w) && w != "and")
+                        || (w == "of" && !s.cap(i + 1)))
+            })
+        })
+        .unwrap_or(y);
+    // Coordinated names: split at "and" between capitalised words.
+    let mut out = Vec::new();
+    let mut from = x;
+    for i in x..y {
+        if s.word(i) == Some("and") && i > from && s.cap(i - 1) && s.cap(i + 1) {
+            out.push((from, i));
+            from = i + 1;
+        }
+    }
+    out.push((from, y));
+    out.into_iter()
+        .map(|(p, q)| {
+            let mut p = p;
+            while p + 1 < q
+                && s.word(p)
+                    .is_some_and(|w| matches!(w, "both" | "all" | "each"))
+            {
+                p += 1;
+            }
+            (p, q)
+        })
+        .collect()
+}

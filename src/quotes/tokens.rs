@@ -1,0 +1,223 @@
+//! One linear pass over a document: word and punctuation tokens with byte and Unicode scalar
+//! offsets, quotation marks classified as opening or closing, and paragraph / line breaks.
+//!
+//! Everything later in extraction works on token indices, so offsets are computed exactly once.
+
+use super::lexicon;
+
+/// What a token is, as far as attribution rules care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokKind {
+    /// Letters, digits, inner apostrophes and abbreviation periods ("Mr.", "U.S.", "don't").
+    Word,
+    /// Any other single non-space character.
+    Punct,
+    /// A double quotation mark that opens a quote (“, « or a straight " after space).
+    Open,
+    /// A double quotation mark that closes a quote (”, » or a straight " after a word).
+    Close,
+    /// A single line break: ends a sentence but not a paragraph.
+    Line,
+    /// A blank line: ends a paragraph.
+    Para,
+}
+
+/// A token: its kind, its span in bytes and in Unicode scalar values, and a lowercased form
+/// (apostrophes normalised to `'`) for lexicon look-ups.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub kind: TokKind,
+    pub byte_start: usize,
+    pub byte_end: usize,
+    pub start: usize,
+    pub end: usize,
+    pub lower: String,
+    /// First character is uppercase.
+    pub cap: bool,
+}
+
+impl Token {
+    /// The token's first character, for punctuation tests.
+    pub fn ch(&self) -> char {
+        self.lower.chars().next().unwrap_or(' ')
+    }
+
+    /// True for a punctuation token equal to `c`.
+    pub fn is(&self, c: char) -> bool {
+        self.kind == TokKind::Punct && self.ch() == c
+    }
+
+    /// True for a word token whose lowercase form is `w`.
+    pub fn word(&self, w: &str) -> bool {
+        self.kind == TokKind::Word && self.lower == w
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn is_apostrophe(c: char) -> bool {
+    c == '\'' || c == '’'
+}
+
+/// Splits `text` into tokens in one pass.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::with_capacity(text.len() / 5);
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let n = chars.len();
+    let byte_at = |i: usize| if i < n { chars[i].0 } else { text.len() };
+    let mut i = 0;
+    while i < n {
+        let c = chars[i].1;
+        if c == '\n' || c == '\r' {
+            // A run of whitespace holding two or more newlines is a paragraph break.
+            let s = i;
+            let mut newlines = 0;
+            while i < n && chars[i].1.is_whitespace() {
+                if chars[i].1 == '\n' {
+                    newlines += 1;
+                }
+                i += 1;
+            }
+            let kind = if newlines >= 2 {
+                TokKind::Para
+            } else {
+                TokKind::Line
+            };
+            push(&mut out, text, kind, byte_at(s), byte_at(i), s, i);
+            continue;
+        }
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        if is_word_char(c) {
+            let s = i;
+            i += 1;
+            loop {
+                if i < n && is_word_char(chars[i].1) {
+                    i += 1;
+                } else if i + 1 < n
+                    && (is_apostrophe(chars[i].1) || chars[i].1 == '.' || chars[i].1 == '-')
+                    && is_word_char(chars[i + 1].1)
+                {
+                    // Inner apostrophe (don't), inner period (U.S), inner hyphen (so-called).
+                    i += 2;
+                } else {
+                    break;
+                }
+            }
+            // Trailing abbreviation period: "Mr.", "U.S.", "J.".
+            if i < n && chars[i].1 == '.' {
+                let word = &text[byte_at(s)..byte_at(i)];
+                if lexicon::is_abbreviation(word, i + 1 >= n || chars[i + 1].1.is_whitespace()) {
+                    i += 1;
+                }
+            }
+            push(&mut out, text, TokKind::Word, byte_at(s), byte_at(i), s, i);
+            continue;
+        }
+        let kind = match c {
+            '“' | '«' | '„' => TokKind::Open,
+            '”' | '»' => TokKind::Close,
+            '"' => {
+                let prev = if i == 0 { ' ' } else { chars[i - 1].1 };
+                let next = if i + 1 < n { chars[i + 1].1 } else { ' ' };
+                if prev.is_whitespace() || "([{—–-/".contains(prev) || (i == 0) {
+                    if next.is_whitespace() && i > 0 {
+                        // A straight mark standing alone: decided when pairing.
+                        TokKind::Close
+                    } else {
+                        TokKind::Open
+                    }
+                } else {
+                    TokKind::Close
+                }
+            }
+            _ => TokKind::Punct,
+        };
+        push(&mut out, text, kind, byte_at(i), byte_at(i + 1), i, i + 1);
+        i += 1;
+    }
+    out
+}
+
+fn push(
+    out: &mut Vec<Token>,
+    text: &str,
+    kind: TokKind,
+    byte_start: usize,
+    byte_end: usize,
+    start: usize,
+    end: usize,
+) {
+    let raw = &text[byte_start..byte_end];
+    let cap = raw.chars().next().is_some_and(char::is_uppercase);
+    let lower = if kind == TokKind::Word {
+        raw.chars()
+            .map(|c| if c == '’' { '\'' } else { c })
+            .flat_map(char::to_lowercase)
+            .collect()
+    } else {
+        raw.chars().next().map(String::from).unwrap_or_default()
+    };
+    out.push(Token {
+        kind,
+        byte_start,
+        byte_end,
+        start,
+        end,
+        lower,
+        cap,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        tokenize(text)
+            .iter()
+            .map(|t| text[t.byte_start..t.byte_end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn abbreviations_and_apostrophes_stay_in_words() {
+        assert_eq!(
+            words("Mr. Lavrov’s U.S. trip didn't end."),
+            ["Mr.", "Lavrov’s", "U.S.", "trip", "didn't", "end", "."]
+        );
+    }
+
+    #[test]
+    fn quote_marks_are_classified() {
+        let t = tokenize("He said \"no\" and “yes”.");
+        let kinds: Vec<_> = t
+            .iter()
+            .filter(|t| matches!(t.kind, TokKind::Open | TokKind::Close))
+            .map(|t| t.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            [TokKind::Open, TokKind::Close, TokKind::Open, TokKind::Close]
+        );
+    }
+
+    #[test]
+    fn offsets_count_scalars_and_bytes() {
+        let text = "é “ab”";
+        let t = tokenize(text);
+        assert_eq!((t[1].start, t[1].byte_start), (2, 3));
+        assert_eq!((t[2].start, t[2].end), (3, 5));
+    }
+
+    #[test]
+    fn blank_lines_are_paragraphs() {
+        let t = tokenize("a\nb\n\n c");
+        assert_eq!(t[1].kind, TokKind::Line);
+        assert_eq!(t[3].kind, TokKind::Para);
+    }
+}
