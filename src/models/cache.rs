@@ -13,6 +13,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The hub cache folder as Python `huggingface_hub` finds it: `HF_HUB_CACHE`, else
 /// `$HF_HOME/hub`, else `$XDG_CACHE_HOME/huggingface/hub`, else `~/.cache/huggingface/hub`.
@@ -221,12 +222,38 @@ impl RepoCache {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        remove_pointer(&pointer)?;
         let ups = commit.split('/').count() + path.split('/').count();
         let target = "../".repeat(ups) + "blobs/" + etag;
-        link(Path::new(&target), &blob, &pointer)
+        // Link under a temporary name and rename over the entry, so a reader (or another
+        // process) never sees the entry missing or half made.
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let staging = pointer.with_file_name(format!(
+            ".{}.{}-{}.tmp",
+            pointer.file_name().unwrap_or_default().to_string_lossy(),
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        link(Path::new(&target), &blob, &staging)
+            .and_then(|()| std::fs::rename(&staging, &pointer))
             .with_context(|| format!("cannot create {}", pointer.display()))?;
         Ok(pointer)
+    }
+
+    /// Takes an exclusive lock on this repository's downloads, waiting for another stancer
+    /// (process or thread) that holds it; released when the guard drops. `None` when the cache
+    /// is not writable, where there is nothing to protect.
+    pub(crate) fn lock(&self, cache_dir: &Path) -> Option<std::fs::File> {
+        // Python huggingface_hub keeps its lock files under `.locks/` too, and skips that folder.
+        let dir = cache_dir.join(".locks").join(self.root.file_name()?);
+        std::fs::create_dir_all(&dir).ok()?;
+        let file = std::fs::File::create(dir.join("stancer-fetch.lock")).ok()?;
+        match file.lock() {
+            Ok(()) => Some(file),
+            Err(e) => {
+                tracing::debug!("cannot lock {}: {e}", dir.display());
+                None
+            }
+        }
     }
 }
 
@@ -241,9 +268,17 @@ fn link(_relative_target: &Path, blob: &Path, pointer: &Path) -> io::Result<()> 
     std::fs::copy(blob, pointer).map(|_| ())
 }
 
-/// Removes a snapshot entry even when it is a dangling symlink (which `Path::exists` misses and
-/// which would make a later symlink creation fail).
-pub(crate) fn remove_pointer(pointer: &Path) -> Result<()> {
+/// Removes a snapshot entry that is a dangling symlink (which `Path::exists` misses and which
+/// would make `hf-hub`'s symlink creation fail).
+pub(crate) fn remove_dangling(pointer: &Path) -> Result<()> {
+    if pointer.exists() {
+        return Ok(());
+    }
+    remove_pointer(pointer)
+}
+
+/// Removes a snapshot entry, dangling or not.
+fn remove_pointer(pointer: &Path) -> Result<()> {
     match std::fs::symlink_metadata(pointer) {
         Ok(_) => std::fs::remove_file(pointer)
             .with_context(|| format!("cannot remove {}", pointer.display())),

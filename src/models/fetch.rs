@@ -126,6 +126,15 @@ pub fn resolve(manifest: &ModelManifest, opts: &FetchOptions) -> Result<Resolved
     }
     let repo = RepoCache::new(&opts.cache_dir, &manifest.repo);
     let snapshot = repo.snapshot_dir(&manifest.revision);
+    if is_complete(manifest, &snapshot)? {
+        return Ok(ResolvedModel {
+            dir: snapshot,
+            source: Source::Cache,
+        });
+    }
+    // One fetch at a time per repository: parallel tests or processes wait here, then find the
+    // files the first one fetched.
+    let _lock = repo.lock(&opts.cache_dir);
     let missing = missing_from_cache(manifest, &snapshot, opts.offline)?;
     if missing.is_empty() {
         return Ok(ResolvedModel {
@@ -233,8 +242,20 @@ fn mismatch_message(dir: &Path, file: &ManifestFile, actual: &str) -> String {
     )
 }
 
-/// Files not yet (correctly) in the cache snapshot. Corrupt entries are removed so they are
-/// never served; offline, a corrupt entry is an error, since it cannot be replaced.
+/// Whether the snapshot holds every file with the right hash; reads only, stops at the first
+/// file that is not right.
+fn is_complete(manifest: &ModelManifest, snapshot: &Path) -> Result<bool> {
+    for file in &manifest.files {
+        if cache::check_file(snapshot, file)? != FileState::Good {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Files not yet (correctly) in the cache snapshot, checked under the repository lock. Corrupt
+/// entries are removed so they are never served; offline, a corrupt entry is an error, since it
+/// cannot be replaced.
 fn missing_from_cache<'m>(
     manifest: &'m ModelManifest,
     snapshot: &Path,
@@ -246,7 +267,7 @@ fn missing_from_cache<'m>(
             FileState::Good => {}
             FileState::Missing => {
                 // A dangling symlink would block the new one.
-                cache::remove_pointer(&snapshot.join(&file.path))?;
+                cache::remove_dangling(&snapshot.join(&file.path))?;
                 missing.push(file);
             }
             FileState::Mismatch { actual } => {
