@@ -18,18 +18,26 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// The hub cache folder as Python `huggingface_hub` finds it: `HF_HUB_CACHE`, else
 /// `$HF_HOME/hub`, else `$XDG_CACHE_HOME/huggingface/hub`, else `~/.cache/huggingface/hub`.
 pub fn default_cache_dir() -> PathBuf {
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    if let Some(dir) = var("HF_HUB_CACHE").or_else(|| var("HUGGINGFACE_HUB_CACHE")) {
-        return PathBuf::from(dir);
-    }
-    if let Some(home) = var("HF_HOME") {
-        return PathBuf::from(home).join("hub");
-    }
-    let cache = var("XDG_CACHE_HOME")
+    env_path("HF_HUB_CACHE")
+        .or_else(|| env_path("HUGGINGFACE_HUB_CACHE"))
+        .unwrap_or_else(|| hf_home().join("hub"))
+}
+
+/// Python `huggingface_hub`'s home folder (cache, token): `HF_HOME`, else
+/// `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface`.
+pub(crate) fn hf_home() -> PathBuf {
+    env_path("HF_HOME").unwrap_or_else(|| {
+        env_path("XDG_CACHE_HOME")
+            .or_else(|| env_path("HOME").map(|h| h.join(".cache")))
+            .unwrap_or_else(|| PathBuf::from(".cache"))
+            .join("huggingface")
+    })
+}
+
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(|| PathBuf::from(".cache"));
-    cache.join("huggingface").join("hub")
 }
 
 /// The cache folder that holds (or would hold) the model's files at its pinned revision.

@@ -43,12 +43,9 @@ impl FetchOptions {
         let token = var("HF_TOKEN")
             .or_else(|| var("HUGGING_FACE_HUB_TOKEN"))
             .or_else(|| {
-                let path = var("HF_TOKEN_PATH").map(PathBuf::from).or_else(|| {
-                    var("HF_HOME")
-                        .map(PathBuf::from)
-                        .or_else(|| var("HOME").map(|h| Path::new(&h).join(".cache/huggingface")))
-                        .map(|home| home.join("token"))
-                })?;
+                let path = var("HF_TOKEN_PATH")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| cache::hf_home().join("token"));
                 let token = std::fs::read_to_string(path).ok()?;
                 Some(token.trim().to_string()).filter(|t| !t.is_empty())
             });
