@@ -55,6 +55,11 @@ pub fn is_cached(manifest: &ModelManifest, cache_dir: &Path) -> bool {
         .all(|f| snapshot.join(&f.path).is_file())
 }
 
+/// Lowercase hex sha256 of bytes in memory.
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 /// Lowercase hex sha256 of a file, read in large chunks.
 pub fn sha256_file(path: &Path) -> io::Result<String> {
     let mut file = std::fs::File::open(path)?;

@@ -1,0 +1,132 @@
+//! `stancer train`: fit a linear head on frozen embeddings, with k-fold cross-validation.
+
+use super::model_args::ModelArgs;
+use crate::classify::data::{self, Field};
+use crate::classify::features::FeatureMode;
+use crate::classify::head::TrainConfig;
+use crate::classify::trained::{self, CvScores, TrainSpec};
+use crate::task::{Task, DEFAULT_TASK};
+use anyhow::Result;
+use clap::Args;
+use std::path::PathBuf;
+
+/// Train a stance (or sentiment) head on labelled data or on a task's exemplars.
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// Task file defining the labels (and exemplars).
+    #[arg(long, default_value = DEFAULT_TASK)]
+    task: PathBuf,
+    /// Labelled data: semeval:PATH or jsonl:PATH (repeatable); without it, the task's exemplars.
+    #[arg(long)]
+    data: Vec<String>,
+    /// Which annotation to learn.
+    #[arg(long, value_enum, default_value_t = Field::Stance)]
+    field: Field,
+    /// One head per target instead of one shared head.
+    #[arg(long)]
+    per_target: bool,
+    /// Feature construction: text, or text-and-target for one head conditioned on the target.
+    #[arg(long, value_enum, default_value_t = Features::Text)]
+    features: Features,
+    /// Cross-validation folds (1 to skip).
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Seed of the fold assignment.
+    #[arg(long, default_value_t = 13)]
+    seed: u64,
+    /// Inverse L2 strength, as scikit-learn's C.
+    #[arg(long, default_value_t = 1.0)]
+    c: f64,
+    /// Do not weight classes by inverse frequency.
+    #[arg(long)]
+    no_balance: bool,
+    /// Output folder (head.json and head*.safetensors).
+    #[arg(long)]
+    out: PathBuf,
+    /// Texts per forward pass of the embedding model.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Features {
+    Text,
+    TextAndTarget,
+}
+
+impl TrainArgs {
+    /// Runs the subcommand.
+    pub fn run(&self) -> Result<()> {
+        let task = Task::load(&self.task)?;
+        let (mut examples, mut sources) = (Vec::new(), Vec::new());
+        if self.data.is_empty() {
+            let (e, s) = data::exemplars(&task)?;
+            examples.extend(e);
+            sources.push(s);
+        }
+        for spec in &self.data {
+            let (e, s) = data::load(spec, &task, self.field)?;
+            examples.extend(e);
+            sources.push(s);
+        }
+        let (manifest, model) = self.model.load()?;
+        let weights_sha = manifest
+            .file("model.safetensors")
+            .map(|f| f.sha256.clone())
+            .unwrap_or_default();
+        let spec = TrainSpec {
+            name: self
+                .out
+                .file_name()
+                .map_or_else(|| "head".into(), |n| n.to_string_lossy().into_owned()),
+            task: task.name.clone(),
+            field: format!("{:?}", self.field).to_lowercase(),
+            labels: task.labels.iter().map(|l| l.name.clone()).collect(),
+            f_avg_labels: task.f_avg_labels.clone(),
+            features: match self.features {
+                Features::Text => FeatureMode::Text,
+                Features::TextAndTarget => FeatureMode::TextAndTarget,
+            },
+            per_target: self.per_target,
+            default_target: task.target.name.clone(),
+            config: TrainConfig {
+                c: self.c,
+                balanced: !self.no_balance,
+                ..TrainConfig::default()
+            },
+            folds: self.folds,
+            seed: self.seed,
+            embedding_model: (manifest.id.clone(), weights_sha),
+            data: sources,
+            command: std::env::args().skip(1).collect(),
+        };
+        eprintln!(
+            "training on {} examples ({} labels)",
+            examples.len(),
+            spec.labels.len()
+        );
+        let head = trained::train(&model, &examples, &spec, &self.out, self.batch_size)?;
+        if let Some(cv) = &head.cv {
+            println!("{}-fold cross-validation (seed {}):", cv.folds, cv.seed);
+            println!(
+                "{:<36} {:>5} {:>8} {:>8} {:>8}",
+                "group", "n", "acc", "macroF1", "F_avg"
+            );
+            let row = |name: &str, s: &CvScores| {
+                let f_avg = s.f_avg.map_or("-".into(), |f| format!("{f:.4}"));
+                println!(
+                    "{name:<36} {:>5} {:>8.4} {:>8.4} {f_avg:>8}",
+                    s.n, s.accuracy, s.macro_f1
+                );
+            };
+            for (group, scores) in &cv.groups {
+                row(group, scores);
+            }
+            row("pooled", &cv.pooled);
+        }
+        println!("wrote {}", self.out.join(trained::MANIFEST).display());
+        Ok(())
+    }
+}
