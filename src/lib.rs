@@ -12,6 +12,7 @@ pub mod device;
 pub mod embed;
 pub mod encoders;
 pub mod error;
+pub mod eval;
 pub mod models;
 pub mod output;
 pub mod quotes;

@@ -27,6 +27,8 @@ enum Command {
     Bench(stancer::cli::bench::BenchArgs),
     /// Extract quotes, speakers and actors from articles (JSONL out).
     Quotes(stancer::cli::quotes::QuotesArgs),
+    /// Evaluate against gold datasets.
+    Eval(stancer::cli::eval::EvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Command::Embed(args) => args.run(),
         Command::Bench(args) => args.run(),
         Command::Quotes(args) => args.run(),
+        Command::Eval(args) => args.run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

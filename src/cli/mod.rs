@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod embed;
+pub mod eval;
 pub mod model_args;
 pub mod models;
 pub mod quotes;

@@ -30,19 +30,18 @@ struct Frame {
     according: bool,
     speaker: Option<(usize, usize)>,
     inverted: bool,
+    /// The speaker is borrowed from the clause before: a participle ("…, adding that") or a
+    /// coordinated verb ("… but argued that").
+    joined: bool,
+    /// First item of the attribution clause (speaker or cue).
+    start: usize,
 }
 
 impl Frame {
-    fn start(&self) -> usize {
-        match self.speaker {
-            Some((a, _)) if !self.according => a.min(self.cue.0),
-            _ => self.cue.0,
-        }
-    }
     fn end(&self) -> usize {
         match self.speaker {
-            Some((_, b)) => b.max(self.cue.1),
-            None => self.cue.1,
+            Some((_, b)) if !self.joined => b.max(self.cue.1),
+            _ => self.cue.1,
         }
     }
 }
@@ -117,44 +116,41 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
             i = cue_end;
             continue;
         }
+        let cue = (i, cue_end);
+        let frame = |speaker: (usize, usize), inverted: bool, joined: bool| Frame {
+            cue,
+            class,
+            according,
+            speaker: Some(speaker),
+            inverted,
+            joined,
+            start: if inverted || joined {
+                i
+            } else {
+                speaker.0.min(i)
+            },
+        };
         let frame = if according {
-            speaker::after(s, cue_end, hi).map(|sp| Frame {
-                cue: (i, cue_end),
-                class,
-                according,
-                speaker: Some(sp),
-                inverted: true,
-            })
+            speaker::after(s, cue_end, hi).map(|sp| frame(sp, true, false))
         } else if w.ends_with("ing")
             && i > lo
             && (s.punct(i - 1, ',') || s.word(i - 1) == Some("and"))
         {
-            out.last().map(|prev| Frame {
-                cue: (i, cue_end),
-                class,
-                according,
-                speaker: prev.speaker,
-                inverted: false,
-            })
+            out.last()
+                .and_then(|prev| prev.speaker)
+                .map(|sp| frame(sp, false, true))
         } else {
             let floor = out.last().map_or(lo, |f| f.end());
             speaker::before(s, floor, i)
-                .map(|sp| (sp, false))
+                .map(|sp| frame(sp, false, false))
                 .or_else(|| {
                     let opens = i == lo || s.punct(i - 1, ',') || s.is_quote(i - 1);
                     (opens && class != CueClass::Belief)
                         .then(|| speaker::after(s, cue_end, hi))
                         .flatten()
-                        .map(|sp| (sp, true))
+                        .map(|sp| frame(sp, true, false))
                 })
-                .or_else(|| speaker::coordinated(s, lo, i).map(|sp| (sp, false)))
-                .map(|(sp, inverted)| Frame {
-                    cue: (i, cue_end),
-                    class,
-                    according,
-                    speaker: Some(sp),
-                    inverted,
-                })
+                .or_else(|| speaker::coordinated(s, lo, i).map(|sp| frame(sp, false, true)))
         };
         if let Some(f) = frame {
             i = f.end();
@@ -198,7 +194,7 @@ fn content(
     f: &Frame,
 ) -> Option<Attribution> {
     let (lo, hi) = (sent.start, trim_end(s, sent.start, sent.end));
-    let (a, b) = (f.start(), f.end());
+    let (a, b) = (f.start, f.end());
     let prev_end = if fi > 0 { frames[fi - 1].end() } else { lo };
     let make = |pieces: Vec<(usize, usize)>| {
         let pieces: Vec<_> = pieces.into_iter().filter(|(x, y)| x < y).collect();
@@ -260,7 +256,7 @@ fn content(
     while k < hi && (s.punct(k, ':') || s.punct(k, ',')) {
         k += 1;
     }
-    let end = next_clause(s, frames, fi, hi);
+    let end = trailing_appositive(s, k, next_clause(s, frames, fi, hi));
     if k >= end {
         return None;
     }
@@ -275,11 +271,15 @@ fn content(
 }
 
 /// Where frame `fi`'s following content stops: at the next frame in the sentence when that
-/// frame stands after a clause break (", while Gates said"), else at the sentence end.
+/// frame stands after a clause break (", while Gates said") or continues the same subject
+/// ("… but argues that"), else at the sentence end.
 fn next_clause(s: &Stream, frames: &[Frame], fi: usize, hi: usize) -> usize {
     let own_end = frames[fi].end();
     for next in &frames[fi + 1..] {
-        let mut k = next.start();
+        let mut k = next.start;
+        while k > own_end && s.word(k - 1).is_some_and(lexicon::is_verb_modifier) {
+            k -= 1;
+        }
         while k > own_end
             && s.word(k - 1)
                 .is_some_and(|w| matches!(w, "while" | "and" | "but" | "as" | "whereas" | "though"))
@@ -289,8 +289,27 @@ fn next_clause(s: &Stream, frames: &[Frame], fi: usize, hi: usize) -> usize {
         if k > own_end && (s.punct(k - 1, ',') || s.punct(k - 1, ';')) {
             return k - 1;
         }
+        if next.joined && k > own_end && k < next.start {
+            return k;
+        }
     }
     hi
+}
+
+/// Cuts a reporter's appositive after a single dash at the end of the content: "that they had
+/// held talks last October — a session dominated by …".
+fn trailing_appositive(s: &Stream, k: usize, end: usize) -> usize {
+    let dash = |i: usize| s.punct(i, '—') || s.punct(i, '–');
+    let mut dashes = (k..end).filter(|&i| dash(i));
+    match (dashes.next(), dashes.next()) {
+        (Some(d), None)
+            if s.word(d + 1)
+                .is_some_and(|w| matches!(w, "a" | "an" | "the")) =>
+        {
+            d
+        }
+        _ => end,
+    }
 }
 
 /// Skips the listener after a verb of telling: "told a news conference that", "told CNN:".
@@ -333,7 +352,7 @@ fn opens_clause(s: &Stream, k: usize, end: usize, min_len: usize) -> bool {
                 "that" | "whether" | "if" | "what" | "how" | "why" | "when" | "where" | "there"
             ) || w.starts_with(|c: char| c.is_ascii_digit())
                 || (lexicon::is_pronoun(w) && w != "who")
-                || (lexicon::is_determiner(w) && !matches!(w, "his" | "her" | "their" | "its"))
+                || lexicon::is_determiner(w)
                 || s.cap(k)
         })
 }

@@ -118,29 +118,44 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             push(&mut out, text, TokKind::Word, byte_at(s), byte_at(i), s, i);
             continue;
         }
+        // Two straight apostrophes are a double mark (the NYT archive's ''…'').
+        let width = if c == '\'' && i + 1 < n && chars[i + 1].1 == '\'' {
+            2
+        } else {
+            1
+        };
         let kind = match c {
             '“' | '«' | '„' => TokKind::Open,
             '”' | '»' => TokKind::Close,
-            '"' => {
-                let prev = if i == 0 { ' ' } else { chars[i - 1].1 };
-                let next = if i + 1 < n { chars[i + 1].1 } else { ' ' };
-                if prev.is_whitespace() || "([{—–-/".contains(prev) || (i == 0) {
-                    if next.is_whitespace() && i > 0 {
-                        // A straight mark standing alone: decided when pairing.
-                        TokKind::Close
-                    } else {
-                        TokKind::Open
-                    }
-                } else {
-                    TokKind::Close
-                }
-            }
+            '"' => straight_mark(&chars, i, 1),
+            '\'' if width == 2 => straight_mark(&chars, i, 2),
             _ => TokKind::Punct,
         };
-        push(&mut out, text, kind, byte_at(i), byte_at(i + 1), i, i + 1);
-        i += 1;
+        push(
+            &mut out,
+            text,
+            kind,
+            byte_at(i),
+            byte_at(i + width),
+            i,
+            i + width,
+        );
+        i += width;
     }
     out
+}
+
+/// A straight mark of `width` characters at `i` opens after space or an opening bracket and
+/// closes after a word; standing alone between spaces it closes.
+fn straight_mark(chars: &[(usize, char)], i: usize, width: usize) -> TokKind {
+    let prev = if i == 0 { ' ' } else { chars[i - 1].1 };
+    let next = chars.get(i + width).map_or(' ', |c| c.1);
+    let after_space = i == 0 || prev.is_whitespace() || "([{—–-/".contains(prev);
+    if after_space && !(next.is_whitespace() && i > 0) {
+        TokKind::Open
+    } else {
+        TokKind::Close
+    }
 }
 
 fn push(
@@ -194,7 +209,7 @@ mod tests {
 
     #[test]
     fn quote_marks_are_classified() {
-        let t = tokenize("He said \"no\" and “yes”.");
+        let t = tokenize("He said \"no\" and “yes”, ''so''.");
         let kinds: Vec<_> = t
             .iter()
             .filter(|t| matches!(t.kind, TokKind::Open | TokKind::Close))
@@ -202,7 +217,14 @@ mod tests {
             .collect();
         assert_eq!(
             kinds,
-            [TokKind::Open, TokKind::Close, TokKind::Open, TokKind::Close]
+            [
+                TokKind::Open,
+                TokKind::Close,
+                TokKind::Open,
+                TokKind::Close,
+                TokKind::Open,
+                TokKind::Close
+            ]
         );
     }
 

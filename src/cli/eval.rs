@@ -1,0 +1,124 @@
+//! `stancer eval …`: evaluation subcommands. `eval quotes` scores quote extraction against a
+//! gold dataset.
+
+use crate::actors::Registry;
+use crate::error::UserError;
+use crate::eval::quotes::{Evaluator, GoldDoc};
+use crate::eval::{native, polnear};
+use crate::quotes;
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use indicatif::ProgressBar;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Flags of `stancer eval`.
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    #[command(subcommand)]
+    pub command: EvalCommand,
+}
+
+/// The evaluation subcommands.
+#[derive(Subcommand, Debug)]
+pub enum EvalCommand {
+    /// Score quote extraction: content P/R/F1 (exact, overlap), cue and source accuracy.
+    Quotes(EvalQuotesArgs),
+}
+
+impl EvalArgs {
+    /// Runs the chosen evaluation.
+    pub fn run(self) -> Result<()> {
+        match self.command {
+            EvalCommand::Quotes(args) => args.run(),
+        }
+    }
+}
+
+/// Flags of `stancer eval quotes`.
+#[derive(Args, Debug)]
+pub struct EvalQuotesArgs {
+    /// Gold data: `polnear[:DIR]` (default DIR: $STANCER_DATA/polnear) or `native:gold.jsonl`.
+    #[arg(long)]
+    pub dataset: String,
+    /// PolNeAR split to score (train or dev; the test split is kept back).
+    #[arg(long, default_value = "dev")]
+    pub split: String,
+    /// Actor registry (TOML or JSON) used while extracting.
+    #[arg(long)]
+    pub actors: Option<PathBuf>,
+    /// Print the report as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write every miss, spurious prediction and wrong cue/source here (JSONL).
+    #[arg(long)]
+    pub mistakes: Option<PathBuf>,
+}
+
+impl EvalQuotesArgs {
+    /// Extracts quotes from every gold document and prints the scores.
+    pub fn run(self) -> Result<()> {
+        let (name, docs) = self.load()?;
+        let registry = self.actors.as_deref().map(Registry::load).transpose()?;
+        let bar = if std::io::stderr().is_terminal() {
+            ProgressBar::new(docs.len() as u64)
+        } else {
+            ProgressBar::hidden()
+        };
+        let mut ev = Evaluator::new(self.mistakes.is_some(), name.starts_with("PolNeAR"));
+        for gold in &docs {
+            let predicted = quotes::extract_with(&gold.doc, registry.as_ref());
+            ev.add(gold, &predicted);
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        let report = ev.report(&name);
+        if let (Some(path), Some(mistakes)) = (&self.mistakes, &ev.mistakes) {
+            crate::output::write_atomic(path, |w| {
+                for m in mistakes {
+                    serde_json::to_writer(&mut *w, m)?;
+                    w.write_all(b"\n")?;
+                }
+                Ok(())
+            })?;
+        }
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            print!("{}", report.table());
+        }
+        Ok(())
+    }
+
+    fn load(&self) -> Result<(String, Vec<GoldDoc>)> {
+        let (kind, path) = self
+            .dataset
+            .split_once(':')
+            .map_or((self.dataset.as_str(), None), |(k, p)| {
+                (k, Some(Path::new(p)))
+            });
+        match kind {
+            "polnear" => {
+                let root = path.map_or_else(
+                    || crate::settings::data_root().join("polnear"),
+                    Path::to_path_buf,
+                );
+                let docs = polnear::load(&root, &self.split)?;
+                Ok((format!("PolNeAR {}", self.split), docs))
+            }
+            "native" => {
+                let path = path.ok_or_else(|| {
+                    UserError::new(
+                        "native needs a path",
+                        "use --dataset native:datasets/missile-shield/gold.jsonl",
+                    )
+                })?;
+                Ok((path.display().to_string(), native::load(path)?))
+            }
+            other => Err(UserError::new(
+                format!("unknown dataset kind {other:?}"),
+                "use --dataset polnear[:DIR] or --dataset native:FILE",
+            )),
+        }
+    }
+}
