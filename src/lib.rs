@@ -5,7 +5,9 @@
 //! over the [`cli`] module, which only parses flags and calls the library.
 
 pub mod actors;
+pub mod aggregate;
 pub mod bench;
+pub mod classify;
 pub mod cli;
 pub mod corpus;
 pub mod device;
@@ -15,5 +17,7 @@ pub mod error;
 pub mod eval;
 pub mod models;
 pub mod output;
+pub mod pipeline;
 pub mod quotes;
 pub mod settings;
+pub mod task;

@@ -23,6 +23,10 @@ enum Command {
     Models(stancer::cli::models::ModelsArgs),
     /// Embed texts with a sentence-embedding model (JSONL out).
     Embed(stancer::cli::embed::EmbedArgs),
+    /// Find quotes, classify stance, aggregate per actor (the main job).
+    Run(stancer::cli::run::RunArgs),
+    /// Train a stance or sentiment head on frozen embeddings.
+    Train(stancer::cli::train::TrainArgs),
     /// Measure model throughput and memory.
     Bench(stancer::cli::bench::BenchArgs),
     /// Extract quotes, speakers and actors from articles (JSONL out).
@@ -37,6 +41,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Models(args) => args.run(),
         Command::Embed(args) => args.run(),
+        Command::Run(args) => args.run(),
+        Command::Train(args) => args.run(),
         Command::Bench(args) => args.run(),
         Command::Quotes(args) => args.run(),
         Command::Eval(args) => args.run(),

@@ -27,6 +27,23 @@ pub fn build(
 ) -> Result<Vec<Vec<f32>>> {
     let texts: Vec<&str> = items.iter().map(|i| i.text).collect();
     let text_vectors = model.embed(&texts, batch_size)?;
+    from_text_vectors(model, text_vectors, items, mode, default_target, batch_size)
+}
+
+/// Like [`build`], reusing text embeddings already computed for `items` (so several heads on
+/// one embedding model embed each text once).
+pub fn from_text_vectors(
+    model: &TextModel,
+    text_vectors: Vec<Vec<f32>>,
+    items: &[Item],
+    mode: FeatureMode,
+    default_target: &str,
+    batch_size: usize,
+) -> Result<Vec<Vec<f32>>> {
+    anyhow::ensure!(
+        text_vectors.len() == items.len(),
+        "one text vector per item"
+    );
     if mode == FeatureMode::Text {
         return Ok(text_vectors);
     }

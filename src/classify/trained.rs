@@ -59,8 +59,10 @@ pub struct TrainSpec {
     pub per_target: bool,
     /// Target used for items without their own.
     pub default_target: String,
-    /// Optimiser settings.
+    /// Optimiser settings (`c` is replaced by the best of `c_grid` when that has several values).
     pub config: TrainConfig,
+    /// Values of C tried by cross-validation; the best pooled F_avg (else macro-F1) wins.
+    pub c_grid: Vec<f64>,
     /// Cross-validation folds (0 or 1: none).
     pub folds: usize,
     /// Seed of the fold assignment.
@@ -143,8 +145,11 @@ pub struct HeadManifest {
     pub config: TrainConfig,
     /// Command that produced this folder.
     pub command: Vec<String>,
-    /// Cross-validation on the training data, if run.
+    /// Cross-validation on the training data with the chosen C, if run.
     pub cv: Option<CvReport>,
+    /// Pooled CV score for each C tried. The chosen C's score is slightly optimistic: it was
+    /// selected on the same folds.
+    pub c_search: Vec<(f64, f64)>,
 }
 
 /// A loaded classifier: manifest plus heads.
@@ -181,14 +186,35 @@ pub fn train(
     )?;
     let groups = group_indices(examples, spec.per_target);
 
-    let cv = (spec.folds > 1)
-        .then(|| cross_validate(&feats, examples, &groups, spec))
-        .transpose()?;
+    let mut config = spec.config.clone();
+    let mut c_search = Vec::new();
+    let mut cv = None;
+    if spec.folds > 1 {
+        let grid = if spec.c_grid.is_empty() {
+            vec![config.c]
+        } else {
+            spec.c_grid.clone()
+        };
+        for c in grid {
+            let candidate = TrainConfig {
+                c,
+                ..spec.config.clone()
+            };
+            let report = cross_validate(&feats, examples, &groups, spec, &candidate)?;
+            let score = report.pooled.f_avg.unwrap_or(report.pooled.macro_f1);
+            let best = c_search.iter().all(|&(_, s)| score > s);
+            c_search.push((c, score));
+            if best {
+                config = candidate;
+                cv = Some(report);
+            }
+        }
+    }
 
     let mut heads = BTreeMap::new();
     for (group, indices) in &groups {
         let (x, y) = select(&feats, examples, indices);
-        let head = LinearHead::train(&x, &y, spec.labels.len(), &spec.config)?;
+        let head = LinearHead::train(&x, &y, spec.labels.len(), &config)?;
         let file = if group == ALL_TARGETS {
             "head.safetensors".to_string()
         } else {
@@ -225,9 +251,10 @@ pub fn train(
         heads,
         data: spec.data.clone(),
         label_counts,
-        config: spec.config.clone(),
+        config,
         command: spec.command.clone(),
         cv,
+        c_search,
     };
     let json = serde_json::to_string_pretty(&manifest)?;
     write_atomic(&out.join(MANIFEST), |w| Ok(writeln!(w, "{json}")?))?;
@@ -241,6 +268,7 @@ fn cross_validate(
     examples: &[Example],
     groups: &BTreeMap<String, Vec<usize>>,
     spec: &TrainSpec,
+    config: &TrainConfig,
 ) -> Result<CvReport> {
     let mut predicted = vec![usize::MAX; examples.len()];
     let mut group_scores = BTreeMap::new();
@@ -260,7 +288,7 @@ fn cross_validate(
                 continue;
             }
             let (x, y) = select(feats, examples, &train_idx);
-            let head = LinearHead::train(&x, &y, spec.labels.len(), &spec.config)?;
+            let head = LinearHead::train(&x, &y, spec.labels.len(), config)?;
             let (tx, _) = select(feats, examples, &test_idx);
             for (&i, probs) in test_idx.iter().zip(head.predict_proba(&tx)?) {
                 predicted[i] = super::argmax(&probs);
@@ -367,8 +395,22 @@ impl TrainedClassifier {
         items: &[Item],
         batch_size: usize,
     ) -> Result<Vec<Prediction>> {
-        let feats = features::build(
+        let texts: Vec<&str> = items.iter().map(|i| i.text).collect();
+        let vectors = model.embed(&texts, batch_size)?;
+        self.predict_embedded(model, vectors, items, batch_size)
+    }
+
+    /// Like [`TrainedClassifier::predict`], given the items' text embeddings from `model`.
+    pub fn predict_embedded(
+        &self,
+        model: &TextModel,
+        text_vectors: Vec<Vec<f32>>,
+        items: &[Item],
+        batch_size: usize,
+    ) -> Result<Vec<Prediction>> {
+        let feats = features::from_text_vectors(
             model,
+            text_vectors,
             items,
             self.manifest.features,
             &self.manifest.default_target,

@@ -7,6 +7,8 @@ pub mod eval;
 pub mod model_args;
 pub mod models;
 pub mod quotes;
+pub mod run;
+pub mod train;
 
 use crate::error::UserError;
 

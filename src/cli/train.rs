@@ -34,9 +34,10 @@ pub struct TrainArgs {
     /// Seed of the fold assignment.
     #[arg(long, default_value_t = 13)]
     seed: u64,
-    /// Inverse L2 strength, as scikit-learn's C.
-    #[arg(long, default_value_t = 1.0)]
-    c: f64,
+    /// Inverse L2 strength, as scikit-learn's C; several comma-separated values are compared by
+    /// cross-validation and the best is kept.
+    #[arg(long, value_delimiter = ',', default_values_t = vec![1.0])]
+    c: Vec<f64>,
     /// Do not weight classes by inverse frequency.
     #[arg(long)]
     no_balance: bool,
@@ -92,10 +93,11 @@ impl TrainArgs {
             per_target: self.per_target,
             default_target: task.target.name.clone(),
             config: TrainConfig {
-                c: self.c,
+                c: self.c[0],
                 balanced: !self.no_balance,
                 ..TrainConfig::default()
             },
+            c_grid: self.c.clone(),
             folds: self.folds,
             seed: self.seed,
             embedding_model: (manifest.id.clone(), weights_sha),
@@ -108,8 +110,14 @@ impl TrainArgs {
             spec.labels.len()
         );
         let head = trained::train(&model, &examples, &spec, &self.out, self.batch_size)?;
+        for (c, score) in &head.c_search {
+            println!("C = {c:<8} pooled CV score {score:.4}");
+        }
         if let Some(cv) = &head.cv {
-            println!("{}-fold cross-validation (seed {}):", cv.folds, cv.seed);
+            println!(
+                "{}-fold cross-validation (seed {}, C = {}):",
+                cv.folds, cv.seed, head.config.c
+            );
             println!(
                 "{:<36} {:>5} {:>8} {:>8} {:>8}",
                 "group", "n", "acc", "macroF1", "F_avg"

@@ -1,0 +1,207 @@
+//! `stancer run`: the whole pipeline over a corpus, with outputs in `--out`.
+
+use super::model_args::ModelArgs;
+use crate::actors::Registry;
+use crate::classify::nli::Mode;
+use crate::classify::trained::TrainedClassifier;
+use crate::encoders::{LoadOptions, TextModel};
+use crate::error::UserError;
+use crate::pipeline::{self, RunConfig, RunManifest, StanceMethod};
+use crate::task::{Task, DEFAULT_TASK};
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use std::path::{Path, PathBuf};
+
+/// The bundled corpus `stancer run` reads when given no inputs.
+const DEFAULT_CORPUS: &str = "datasets/missile-shield/articles";
+
+/// Find quotes, classify their stance and aggregate it per actor.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Articles: .txt or .jsonl files, directories of them, or - for stdin
+    /// (default: the bundled missile-shield articles).
+    inputs: Vec<PathBuf>,
+    /// Task file: target, labels, hypotheses.
+    #[arg(long, default_value = DEFAULT_TASK)]
+    task: PathBuf,
+    /// How quotes are classified.
+    #[arg(long, value_enum, default_value_t = Method::Head)]
+    method: Method,
+    /// Trained stance head folder (for --method head).
+    #[arg(long, default_value = "models/missile-shield-exemplars")]
+    classifier: PathBuf,
+    /// Trained sentiment head folder.
+    #[arg(long, default_value = "models/semeval-sentiment")]
+    sentiment: PathBuf,
+    /// Skip sentiment.
+    #[arg(long)]
+    no_sentiment: bool,
+    /// Folder of an NLI cross-encoder (config.json, tokenizer.json, model.safetensors) for
+    /// --method nli.
+    #[arg(long)]
+    nli_model_dir: Option<PathBuf>,
+    /// Score NLI labels independently instead of as one softmax.
+    #[arg(long)]
+    multi_label: bool,
+    /// Actor registry (TOML or JSON) linking actors across documents; default: the task's.
+    #[arg(long)]
+    actors: Option<PathBuf>,
+    /// Report bad documents and continue instead of stopping.
+    #[arg(long)]
+    skip_bad: bool,
+    /// Output folder.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Texts per forward pass.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Print nothing but errors.
+    #[arg(long)]
+    quiet: bool,
+    /// Print the corpus-level actor rows as JSON on stdout instead of a table.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Method {
+    /// Trained linear head on frozen embeddings.
+    Head,
+    /// Zero-shot NLI cross-encoder.
+    Nli,
+    /// Bi-encoder similarity to label descriptions (weak baseline).
+    Similarity,
+}
+
+impl RunArgs {
+    /// Runs the subcommand.
+    pub fn run(&self) -> Result<()> {
+        let task = Task::load(&self.task)?;
+        let (embedder_manifest, embedder) = self.model.load()?;
+        let mut models = vec![serde_json::json!({
+            "role": "embedding",
+            "id": embedder_manifest.id,
+            "revision": embedder_manifest.revision,
+            "files": embedder_manifest.files,
+        })];
+        let stance = match self.method {
+            Method::Head => {
+                let head = load_head(&self.classifier, &embedder_manifest.id)?;
+                models.push(head_provenance("stance", &self.classifier, &head)?);
+                StanceMethod::Head(head)
+            }
+            Method::Nli => {
+                let dir = self.nli_model_dir.as_ref().ok_or_else(|| {
+                    UserError::new(
+                        "--method nli needs --nli-model-dir",
+                        "pass the folder of an NLI cross-encoder with an entailment label (e.g. a DeBERTa-v3 MNLI model fetched from the hub)",
+                    )
+                })?;
+                let model =
+                    TextModel::load(dir, LoadOptions::default(), &self.model.device.open()?)?;
+                models.push(serde_json::json!({
+                    "role": "stance-nli",
+                    "dir": dir,
+                    "weights_sha256": pipeline::file_sha256(&dir.join("model.safetensors"))?,
+                }));
+                StanceMethod::Nli {
+                    model,
+                    name: dir.display().to_string(),
+                    mode: if self.multi_label {
+                        Mode::MultiLabel
+                    } else {
+                        Mode::SingleLabel
+                    },
+                }
+            }
+            Method::Similarity => StanceMethod::Similarity,
+        };
+        let sentiment = if self.no_sentiment {
+            None
+        } else {
+            let head = load_head(&self.sentiment, &embedder_manifest.id)?;
+            models.push(head_provenance("sentiment", &self.sentiment, &head)?);
+            Some(head)
+        };
+        let registry_path = self
+            .actors
+            .clone()
+            .or_else(|| task.actors.as_ref().map(|p| task.relative(p)));
+        let registry = registry_path.as_deref().map(Registry::load).transpose()?;
+        let inputs = if self.inputs.is_empty() {
+            vec![PathBuf::from(DEFAULT_CORPUS)]
+        } else {
+            self.inputs.clone()
+        };
+        let config = RunConfig {
+            inputs,
+            task,
+            embedder,
+            stance,
+            sentiment,
+            registry,
+            skip_bad: self.skip_bad,
+            batch_size: self.batch_size,
+        };
+        let bar = if self.quiet {
+            indicatif::ProgressBar::hidden()
+        } else {
+            super::progress_bar(0, "documents")
+        };
+        let result = pipeline::run(&config, &|| bar.inc(1))?;
+        bar.finish_and_clear();
+        let manifest = RunManifest {
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            command: std::env::args().skip(1).collect(),
+            task: (config.task.name.clone(), pipeline::file_sha256(&self.task)?),
+            models,
+            counts: serde_json::json!({
+                "documents": result.documents,
+                "quotes": result.quotes.len(),
+                "attributed_quotes": result.quotes.iter().filter(|q| q.actor_id.is_some()).count(),
+                "actors": result.corpus_actors.len(),
+                "skipped_inputs": result.skipped.len(),
+            }),
+            skipped: result.skipped.clone(),
+            timings: result.timings.clone(),
+        };
+        pipeline::write_outputs(&self.out, &config.task, &result, &manifest)?;
+        for skipped in &result.skipped {
+            eprintln!("skipped: {skipped}");
+        }
+        if self.json {
+            println!("{}", serde_json::to_string(&result.corpus_actors)?);
+        } else if !self.quiet {
+            print!("{}", pipeline::summary(&config.task, &result));
+            println!("\noutputs in {}", self.out.display());
+        }
+        Ok(())
+    }
+}
+
+fn load_head(dir: &Path, embedding_model: &str) -> Result<TrainedClassifier> {
+    let head = TrainedClassifier::load(dir)?;
+    if head.manifest.embedding_model != embedding_model {
+        return Err(UserError::new(
+            format!(
+                "head {} was trained on '{}' embeddings, not '{embedding_model}'",
+                dir.display(),
+                head.manifest.embedding_model
+            ),
+            format!("run with --model {}", head.manifest.embedding_model),
+        ));
+    }
+    Ok(head)
+}
+
+fn head_provenance(role: &str, dir: &Path, head: &TrainedClassifier) -> Result<serde_json::Value> {
+    Ok(serde_json::json!({
+        "role": role,
+        "head": head.manifest.name,
+        "dir": dir,
+        "manifest_sha256": pipeline::file_sha256(&dir.join(crate::classify::trained::MANIFEST))?,
+        "heads": head.manifest.heads,
+    }))
+}

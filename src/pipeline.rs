@@ -1,0 +1,368 @@
+//! `stancer run`: corpus → quotes → actors → stance and sentiment → per-actor aggregation →
+//! output files. Everything but `manifest.json` is byte-identical for the same inputs, models
+//! and flags; every file is written atomically.
+
+use crate::actors::Registry;
+use crate::aggregate::{aggregate, ActorStance, QuoteStance};
+use crate::classify::nli::{Mode, NliClassifier};
+use crate::classify::trained::TrainedClassifier;
+use crate::classify::{similarity, Item, Prediction};
+use crate::corpus::Corpus;
+use crate::encoders::TextModel;
+use crate::models::cache::sha256_file;
+use crate::output::write_atomic;
+use crate::quotes::{self, Quote};
+use crate::task::Task;
+use anyhow::{Context, Result};
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// How quotes get their stance.
+pub enum StanceMethod {
+    /// A trained head (default).
+    Head(TrainedClassifier),
+    /// Zero-shot NLI with a cross-encoder.
+    Nli {
+        /// The cross-encoder.
+        model: TextModel,
+        /// Its name for outputs.
+        name: String,
+        /// Single- or multi-label scoring.
+        mode: Mode,
+    },
+    /// Bi-encoder similarity to label descriptions (baseline).
+    Similarity,
+}
+
+/// Everything a run needs.
+pub struct RunConfig {
+    /// Corpus inputs (files, directories, `-`).
+    pub inputs: Vec<PathBuf>,
+    /// The task.
+    pub task: Task,
+    /// Embedding model for heads and the similarity baseline.
+    pub embedder: TextModel,
+    /// Stance classifier.
+    pub stance: StanceMethod,
+    /// Sentiment head, if any.
+    pub sentiment: Option<TrainedClassifier>,
+    /// Actor registry linking actors across documents.
+    pub registry: Option<Registry>,
+    /// Report bad documents and go on instead of stopping.
+    pub skip_bad: bool,
+    /// Texts per forward pass.
+    pub batch_size: usize,
+}
+
+/// What a run produced.
+pub struct RunResult {
+    /// Classified quotes in corpus order.
+    pub quotes: Vec<Quote>,
+    /// Per actor per document.
+    pub document_actors: Vec<ActorStance>,
+    /// Per actor over the corpus.
+    pub corpus_actors: Vec<ActorStance>,
+    /// Documents read.
+    pub documents: usize,
+    /// Bad inputs skipped, with why.
+    pub skipped: Vec<String>,
+    /// Seconds spent reading and extracting, classifying, aggregating.
+    pub timings: Timings,
+}
+
+/// Wall-clock seconds per stage.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timings {
+    /// Reading the corpus and extracting quotes.
+    pub extract: f64,
+    /// Stance and sentiment classification.
+    pub classify: f64,
+    /// Aggregation.
+    pub aggregate: f64,
+}
+
+/// Runs the pipeline; `on_document` is called after each document is read (progress).
+pub fn run(config: &RunConfig, on_document: &dyn Fn()) -> Result<RunResult> {
+    let mut timings = Timings::default();
+    let start = Instant::now();
+    let mut quotes = Vec::new();
+    let mut skipped = Vec::new();
+    let mut documents = 0;
+    for doc in Corpus::open(&config.inputs)? {
+        match doc {
+            Ok(doc) => {
+                quotes.extend(quotes::extract_with(&doc, config.registry.as_ref()));
+                documents += 1;
+            }
+            Err(e) if config.skip_bad => skipped.push(format!("{e:#}")),
+            Err(e) => return Err(e),
+        }
+        on_document();
+    }
+    timings.extract = start.elapsed().as_secs_f64();
+
+    let start = Instant::now();
+    classify(config, &mut quotes)?;
+    timings.classify = start.elapsed().as_secs_f64();
+
+    let start = Instant::now();
+    let labels: Vec<String> = config.task.labels.iter().map(|l| l.name.clone()).collect();
+    let stances: Vec<Prediction> = quotes
+        .iter()
+        .map(|q| serde_json::from_value(q.extra["stance"].clone()))
+        .collect::<Result<_, _>>()?;
+    let attributed: Vec<QuoteStance> = quotes
+        .iter()
+        .zip(&stances)
+        .filter_map(|(q, stance)| {
+            Some(QuoteStance {
+                doc_id: &q.doc_id,
+                quote_id: &q.quote_id,
+                actor: (q.actor_id.as_deref()?, q.actor.as_deref()?),
+                stance,
+            })
+        })
+        .collect();
+    let none = config.task.none_label.as_deref();
+    let document_actors = aggregate(&attributed, &labels, none, true);
+    let corpus_actors = aggregate(&attributed, &labels, none, false);
+    timings.aggregate = start.elapsed().as_secs_f64();
+    Ok(RunResult {
+        quotes,
+        document_actors,
+        corpus_actors,
+        documents,
+        skipped,
+        timings,
+    })
+}
+
+/// Adds `stance` (and `sentiment`) predictions to every quote's record.
+fn classify(config: &RunConfig, quotes: &mut [Quote]) -> Result<()> {
+    if quotes.is_empty() {
+        return Ok(());
+    }
+    let items: Vec<Item> = quotes
+        .iter()
+        .map(|q| Item {
+            text: &q.text,
+            speaker: q
+                .actor
+                .as_deref()
+                .or(q.speaker.as_ref().map(|s| s.text.as_str())),
+            target: None,
+        })
+        .collect();
+    let needs_vectors =
+        !matches!(config.stance, StanceMethod::Nli { .. }) || config.sentiment.is_some();
+    let vectors = if needs_vectors {
+        let texts: Vec<&str> = items.iter().map(|i| i.text).collect();
+        Some(config.embedder.embed(&texts, config.batch_size)?)
+    } else {
+        None
+    };
+    let stance = match &config.stance {
+        StanceMethod::Head(head) => {
+            check_labels(&head.manifest.labels, &config.task)?;
+            head.predict_embedded(
+                &config.embedder,
+                vectors.clone().expect("embedded"),
+                &items,
+                config.batch_size,
+            )?
+        }
+        StanceMethod::Nli { model, name, mode } => NliClassifier::new(model, name, *mode)?
+            .predict(&config.task, &items, config.batch_size)?,
+        StanceMethod::Similarity => {
+            similarity::predict(&config.embedder, &config.task, &items, config.batch_size)?
+        }
+    };
+    let sentiment = match (&config.sentiment, vectors) {
+        (Some(head), Some(vectors)) => {
+            Some(head.predict_embedded(&config.embedder, vectors, &items, config.batch_size)?)
+        }
+        _ => None,
+    };
+    for (i, quote) in quotes.iter_mut().enumerate() {
+        quote
+            .extra
+            .insert("stance".into(), serde_json::to_value(&stance[i])?);
+        if let Some(sentiment) = &sentiment {
+            quote
+                .extra
+                .insert("sentiment".into(), serde_json::to_value(&sentiment[i])?);
+        }
+    }
+    Ok(())
+}
+
+fn check_labels(head_labels: &[String], task: &Task) -> Result<()> {
+    let task_labels = task.label_names();
+    anyhow::ensure!(
+        head_labels
+            .iter()
+            .map(String::as_str)
+            .eq(task_labels.iter().copied()),
+        "the stance head's labels ({}) differ from task '{}' ({}): train a head for this task",
+        head_labels.join(", "),
+        task.name,
+        task_labels.join(", ")
+    );
+    Ok(())
+}
+
+/// Provenance written to `manifest.json` (the only output with timings).
+#[derive(Debug, Serialize)]
+pub struct RunManifest {
+    /// stancer version.
+    pub tool_version: String,
+    /// Command line.
+    pub command: Vec<String>,
+    /// Task name and sha256 of the task file.
+    pub task: (String, String),
+    /// Models and heads with their file hashes.
+    pub models: Vec<serde_json::Value>,
+    /// Documents, quotes, attributed quotes, actors, skipped inputs.
+    pub counts: serde_json::Value,
+    /// Bad inputs skipped.
+    pub skipped: Vec<String>,
+    /// Seconds per stage.
+    pub timings: Timings,
+}
+
+/// Writes `quotes.jsonl`, `actors.jsonl`, `actors.csv`, `summary.md` and `manifest.json` into
+/// `dir`, each atomically.
+pub fn write_outputs(
+    dir: &Path,
+    task: &Task,
+    result: &RunResult,
+    manifest: &RunManifest,
+) -> Result<()> {
+    write_atomic(&dir.join("quotes.jsonl"), |w| {
+        for q in &result.quotes {
+            serde_json::to_writer(&mut *w, q)?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })?;
+    let rows: Vec<(&str, &ActorStance)> = result
+        .document_actors
+        .iter()
+        .map(|a| ("document", a))
+        .chain(result.corpus_actors.iter().map(|a| ("corpus", a)))
+        .collect();
+    write_atomic(&dir.join("actors.jsonl"), |w| {
+        for (level, actor) in &rows {
+            let mut value = serde_json::to_value(actor)?;
+            value["level"] = serde_json::Value::from(*level);
+            serde_json::to_writer(&mut *w, &value)?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })?;
+    let on_target: Vec<&str> = task
+        .label_names()
+        .into_iter()
+        .filter(|l| Some(*l) != task.none_label.as_deref())
+        .collect();
+    write_atomic(&dir.join("actors.csv"), |w| {
+        write!(
+            w,
+            "level,doc_id,actor_id,actor,label,confidence,n_quotes,n_on_target"
+        )?;
+        for l in &on_target {
+            write!(w, ",p_{l}")?;
+        }
+        writeln!(w, ",evidence")?;
+        for (level, a) in &rows {
+            write!(
+                w,
+                "{level},{},{},{},{},{},{},{}",
+                csv_field(a.doc_id.as_deref().unwrap_or("")),
+                csv_field(&a.actor_id),
+                csv_field(&a.actor),
+                csv_field(&a.label),
+                a.confidence,
+                a.n_quotes,
+                a.n_on_target
+            )?;
+            for l in &on_target {
+                match a.scores.get(*l) {
+                    Some(p) => write!(w, ",{p}")?,
+                    None => write!(w, ",")?,
+                }
+            }
+            writeln!(w, ",{}", csv_field(&a.evidence.join(" ")))?;
+        }
+        Ok(())
+    })?;
+    write_atomic(&dir.join("summary.md"), |w| {
+        Ok(w.write_all(summary(task, result).as_bytes())?)
+    })?;
+    let json = serde_json::to_string_pretty(manifest)?;
+    write_atomic(&dir.join("manifest.json"), |w| Ok(writeln!(w, "{json}")?))
+}
+
+/// The compact actor table printed after a run and written to `summary.md`.
+pub fn summary(task: &Task, result: &RunResult) -> String {
+    let mut out =
+        format!(
+        "# stancer run: {}\n\nTarget: {}. {} documents, {} quotes ({} attributed to an actor).\n\n",
+        task.name,
+        task.target.name,
+        result.documents,
+        result.quotes.len(),
+        result.quotes.iter().filter(|q| q.actor_id.is_some()).count()
+    );
+    out.push_str(
+        "| actor | stance | confidence | on-target / quotes | evidence |\n|---|---|---|---|---|\n",
+    );
+    for a in &result.corpus_actors {
+        out.push_str(&format!(
+            "| {} | {} | {:.2} | {} / {} | {} |\n",
+            a.actor.replace('|', "\\|"),
+            a.label,
+            a.confidence,
+            a.n_on_target,
+            a.n_quotes,
+            a.evidence.join(", ")
+        ));
+    }
+    if !result.skipped.is_empty() {
+        out.push_str(&format!(
+            "\nSkipped {} bad input(s):\n\n",
+            result.skipped.len()
+        ));
+        for s in &result.skipped {
+            out.push_str(&format!("- {}\n", s.replace('\n', " ")));
+        }
+    }
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// sha256 of a file, or an error naming it.
+pub fn file_sha256(path: &Path) -> Result<String> {
+    sha256_file(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_when_needed() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("say \"no\""), "\"say \"\"no\"\"\"");
+    }
+}
