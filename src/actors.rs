@@ -407,7 +407,8 @@ impl<'a> DocActors<'a> {
             .map(|(c, _)| c)
     }
 
-    /// he/she → the latest compatible person; they/it → the latest body or group.
+    /// he/she → the latest compatible person; they/it → the latest body or group; who → the
+    /// latest mention of anyone (its antecedent).
     fn pronoun(&self, p: &str, at: usize) -> Option<usize> {
         match p {
             "he" | "she" => {
@@ -415,6 +416,7 @@ impl<'a> DocActors<'a> {
                 self.latest_before(at, |cl| cl.person && cl.gender_ok(g))
             }
             "they" | "it" => self.latest_before(at, |cl| !cl.person),
+            "who" => self.latest_before(at, |_| true),
             _ => None,
         }
     }

@@ -63,6 +63,10 @@ pub fn find(s: &Stream) -> Vec<Attribution> {
                 out.push(a);
             }
         }
+        if let Some(a) = colon_quote(s, sent, &covered) {
+            covered[a.pieces[0].0] = true;
+            out.push(a);
+        }
         if out.len() > before {
             last_direct = out[before..]
                 .iter()
@@ -91,6 +95,21 @@ pub fn find(s: &Stream) -> Vec<Attribution> {
         last_direct = None;
     }
     out
+}
+
+/// "Cruz called them on it: “…”": a quotation after a colon, in a sentence that opens with
+/// its speaker, with the word before the colon as cue.
+fn colon_quote(s: &Stream, sent: &Sentence, covered: &[bool]) -> Option<Attribution> {
+    let q = (sent.start + 2..sent.end)
+        .find(|&q| s.is_quote(q) && !covered[q] && s.punct(q - 1, ':'))?;
+    s.word(q - 2)?;
+    let speaker = speaker::subject(s, sent.start, q - 2)?;
+    Some(Attribution {
+        kind: Kind::Direct,
+        pieces: vec![(q, q + 1)],
+        cue: (q - 2, q - 1),
+        speaker: Some(speaker),
+    })
 }
 
 /// Cues in a sentence, each with its speaker; cues with no speaker are dropped unless they are
@@ -130,8 +149,26 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
                 speaker.0.min(i)
             },
         };
-        let frame = if according {
-            speaker::after(s, cue_end, hi).map(|sp| frame(sp, true, false))
+        let frame = if w == "asked"
+            && i == lo
+            && s.word(cue_end).is_some_and(|n| {
+                matches!(
+                    n,
+                    "whether" | "if" | "about" | "what" | "how" | "why" | "when"
+                )
+            }) {
+            // "Asked whether …, Trump said": a question with no named asker.
+            Some(Frame {
+                cue,
+                class,
+                according,
+                speaker: None,
+                inverted: false,
+                joined: false,
+                start: i,
+            })
+        } else if according {
+            speaker::according(s, cue_end, hi).map(|sp| frame(sp, true, false))
         } else if w.ends_with("ing")
             && i > lo
             && (s.punct(i - 1, ',') || s.word(i - 1) == Some("and"))
@@ -220,7 +257,14 @@ fn content(
             None
         };
         if let Some(q) = q {
-            let mut pieces = vec![(q, q + 1)];
+            // A quotation ending a clause of the reporter's ("… are “very pro-Bernie,” Kilfoyle
+            // said") takes the whole clause: a mixed quote.
+            let from = if q > prev_end && s.word(q - 1).is_some() {
+                prev_end
+            } else {
+                q
+            };
+            let mut pieces = vec![(from, q + 1)];
             if s.punct(b, ',') && s.is_quote(b + 1) {
                 pieces.push((b + 1, b + 2));
             } else if s.is_quote(b) {
@@ -262,6 +306,9 @@ fn content(
     }
     let clause = match f.class {
         CueClass::Belief => opens_clause(s, k, end, 3),
+        CueClass::Act => {
+            end - k >= 1 && !s.word(k).is_some_and(|w| matches!(w, "to" | "off" | "up"))
+        }
         _ => s.is_quote(k) || opens_clause(s, k, end, 2),
     };
     if !clause {
@@ -329,10 +376,14 @@ fn skip_listener(s: &Stream, k: usize, hi: usize) -> usize {
     (k + 1).min(hi)
 }
 
-/// Skips adverbials between a cue and "that": "said today that", "said in a statement that".
+/// Skips adverbials between a cue and its content: "said today that", "said in a statement
+/// that", "tweeted on Wednesday: “…”".
 fn skip_to_that(s: &Stream, k: usize, hi: usize) -> usize {
     let mut j = k;
     while j < hi && j - k < 8 {
+        if (s.punct(j, ':') || s.punct(j, ',')) && s.is_quote(j + 1) {
+            return j;
+        }
         match s.word(j) {
             Some("that") => return j,
             Some(w) if lexicon::is_cue_adverbial(w) || s.cap(j) => j += 1,
@@ -342,7 +393,7 @@ fn skip_to_that(s: &Stream, k: usize, hi: usize) -> usize {
     k
 }
 
-/// True when items `k..end` read as a finite clause ("that …", "he would …", "the plan is …"),
+/// True when items `k..end` read as a finite clause ("that …", "he would …", "the plan is …")
 /// of at least `min_len` items: "wanted to go", "disagree over", "agreed to look" are not reports.
 fn opens_clause(s: &Stream, k: usize, end: usize, min_len: usize) -> bool {
     end - k >= min_len
@@ -351,6 +402,7 @@ fn opens_clause(s: &Stream, k: usize, end: usize, min_len: usize) -> bool {
                 w,
                 "that" | "whether" | "if" | "what" | "how" | "why" | "when" | "where" | "there"
             ) || w.starts_with(|c: char| c.is_ascii_digit())
+                || (min_len < 3 && w.ends_with("ing"))
                 || (lexicon::is_pronoun(w) && w != "who")
                 || lexicon::is_determiner(w)
                 || s.cap(k)

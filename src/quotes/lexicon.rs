@@ -14,6 +14,9 @@ pub enum CueClass {
     /// Thought or evidence, reported but never introducing a direct quote by itself:
     /// "believes", "thinks", "shows".
     Belief,
+    /// An evaluative speech act whose content is its object: "called the deal “a disaster”",
+    /// "accused him of lying", "criticized the plan".
+    Act,
 }
 
 const SPEECH: &[&str] = &[
@@ -31,7 +34,6 @@ const SPEECH: &[&str] = &[
     "notes",
     "noting",
     "stated",
-    "states",
     "explained",
     "explains",
     "explaining",
@@ -183,6 +185,73 @@ const BELIEF: &[&str] = &[
     "wanted",
 ];
 
+const ACT: &[&str] = &[
+    "called",
+    "calling",
+    "calls",
+    "described",
+    "describes",
+    "describing",
+    "accused",
+    "accuses",
+    "accusing",
+    "criticized",
+    "criticizes",
+    "criticizing",
+    "criticised",
+    "praised",
+    "praises",
+    "praising",
+    "endorsed",
+    "endorses",
+    "endorsing",
+    "defended",
+    "defends",
+    "defending",
+    "blamed",
+    "blames",
+    "blaming",
+    "rejected",
+    "rejects",
+    "dismissed",
+    "dismisses",
+    "questioned",
+    "attacked",
+    "attacks",
+    "attacking",
+    "slammed",
+    "slams",
+    "blasted",
+    "condemned",
+    "condemns",
+    "cited",
+    "cites",
+    "citing",
+    "proposed",
+    "proposes",
+    "touted",
+    "touts",
+    "mocked",
+    "labeled",
+    "dubbed",
+    "branded",
+    "decried",
+    "lauded",
+    "hailed",
+    "applauded",
+    "welcomed",
+    "pledged",
+    "promised",
+    "vowed",
+    "demanded",
+    "demands",
+    "pushed",
+    "opposed",
+    "opposes",
+    "supported",
+    "supports",
+];
+
 /// Multi-word cues: a first word and the words that must follow it.
 const PHRASES: &[(&str, &[&str])] = &[
     ("according", &["to"]),
@@ -198,12 +267,13 @@ const PHRASES: &[(&str, &[&str])] = &[
 ];
 
 /// The class of a single-word cue, if `w` (lowercase) is one. Called on every word, so it is
-/// a hash look-up; a word in two lists takes the first of Tell, Speech, Belief.
+/// a hash look-up; a word in two lists takes the first of Tell, Speech, Belief, Act.
 pub fn cue_class(w: &str) -> Option<CueClass> {
     static CUES: OnceLock<HashMap<&'static str, CueClass>> = OnceLock::new();
     CUES.get_or_init(|| {
         let mut map = HashMap::new();
         for (list, class) in [
+            (ACT, CueClass::Act),
             (BELIEF, CueClass::Belief),
             (SPEECH, CueClass::Speech),
             (TELL, CueClass::Tell),
@@ -511,6 +581,12 @@ const ROLE_NOUNS: &[&str] = &[
     "journalist",
     "journalists",
     "doctor",
+    "percent",
+    "majority",
+    "plurality",
+    "respondents",
+    "half",
+    "justice",
     "doctors",
 ];
 

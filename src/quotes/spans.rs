@@ -1,7 +1,9 @@
 //! Pairing of double quotation marks into quoted spans, in one left-to-right pass.
 //!
 //! Single marks (‘…’, '…') are never paired at the top level: they are nested quotes or
-//! apostrophes, and stay inside whatever double-quoted span holds them. A paragraph that ends
+//! apostrophes, and stay inside whatever double-quoted span holds them. Curly double marks nest
+//! (“… “inner” …”); a straight mark opening while a quote is open restarts it, since straight
+//! marks cannot show nesting. A paragraph that ends
 //! with a quote still open continues the quote when the next paragraph opens with a mark (the
 //! news convention for multi-paragraph quotes); otherwise the unclosed mark is dropped.
 
@@ -18,8 +20,8 @@ pub struct QuoteSpan {
 /// Pairs the quotation marks in `tokens`. Linear: each mark is looked at once.
 pub fn pair(tokens: &[Token]) -> Vec<QuoteSpan> {
     let mut out = Vec::new();
-    // The opening mark of the quote in progress, and whether it already crossed a paragraph.
-    let mut open: Option<(usize, bool)> = None;
+    // The quote in progress: opening mark, whether it crossed a paragraph, nesting depth.
+    let mut open: Option<(usize, bool, u32)> = None;
     let mut continuation_mark: Option<usize> = None;
     for (i, t) in tokens.iter().enumerate() {
         match t.kind {
@@ -28,18 +30,27 @@ pub fn pair(tokens: &[Token]) -> Vec<QuoteSpan> {
                     continuation_mark = None;
                     continue;
                 }
-                open = Some((i, false));
+                open = match open {
+                    // A curly mark inside a curly quote nests (“… “Settle For Hillary” …”).
+                    Some((first, crossed, depth)) if t.ch() != '"' && t.ch() != '\'' => {
+                        Some((first, crossed, depth + 1))
+                    }
+                    _ => Some((i, false, 1)),
+                };
             }
-            TokKind::Close => {
-                if let Some((first, _)) = open.take() {
+            TokKind::Close => match open {
+                Some((first, _, 1)) => {
                     out.push(QuoteSpan { first, last: i });
+                    open = None;
                 }
-            }
+                Some((first, crossed, depth)) => open = Some((first, crossed, depth - 1)),
+                None => {}
+            },
             TokKind::Para => {
-                if let Some((first, crossed)) = open {
+                if let Some((first, crossed, _)) = open {
                     let next = tokens.get(i + 1);
                     if next.is_some_and(|n| n.kind == TokKind::Open) {
-                        open = Some((first, true));
+                        open = Some((first, true, 1));
                         continuation_mark = Some(i + 1);
                     } else {
                         open = None;
@@ -52,7 +63,7 @@ pub fn pair(tokens: &[Token]) -> Vec<QuoteSpan> {
             _ => {}
         }
     }
-    if let Some((first, true)) = open {
+    if let Some((first, true, _)) = open {
         if tokens.len() > first + 1 {
             out.push(QuoteSpan {
                 first,
@@ -105,7 +116,8 @@ mod tests {
     }
 
     #[test]
-    fn reopening_drops_the_unclosed_mark() {
-        assert_eq!(quoted("“a “b” c"), ["“b”"]);
+    fn curly_marks_nest_and_straight_marks_restart() {
+        assert_eq!(quoted("“a “b” c” d"), ["“a “b” c”"]);
+        assert_eq!(quoted("\"a \"b\" c"), ["\"b\""]);
     }
 }

@@ -20,11 +20,23 @@ pub fn before(s: &Stream, lo: usize, cue: usize) -> Option<(usize, usize)> {
     if j == lo {
         return None;
     }
-    if s.word(j - 1).is_some_and(lexicon::is_pronoun) {
+    if s.word(j - 1)
+        .is_some_and(|w| lexicon::is_pronoun(w) || is_quantifier(w))
+    {
         return Some((j - 1, j));
     }
+    // "Gov. John Kasich (R-OH) said": the parenthesis belongs to the speaker.
+    let end = j;
+    if s.punct(j - 1, ')') {
+        if let Some(open) = (j.saturating_sub(8).max(lo)..j - 1)
+            .rev()
+            .find(|&i| s.punct(i, '('))
+        {
+            j = open;
+        }
+    }
     if !s.punct(j - 1, ',') {
-        return noun_phrase_back(s, lo, j).map(|start| (start, j));
+        return noun_phrase_back(s, lo, j).map(|start| (start, end));
     }
     // "HEAD, APPOSITIVE, said": find the comma opening the appositive.
     let close = j - 1;
@@ -56,6 +68,9 @@ pub fn before(s: &Stream, lo: usize, cue: usize) -> Option<(usize, usize)> {
 /// The inverted speaker phrase starting at item `from` ("said the official, who…"): a noun
 /// phrase followed by a comma, the sentence end or a quotation.
 pub fn after(s: &Stream, from: usize, hi: usize) -> Option<(usize, usize)> {
+    if s.word(from).is_some_and(is_quantifier) && (from + 1 == hi || s.punct(from + 1, ',')) {
+        return Some((from, from + 1));
+    }
     let mut j = from;
     while j < hi && j - from < MAX_NP {
         match s.word(j) {
@@ -79,8 +94,14 @@ pub fn coordinated(s: &Stream, lo: usize, cue: usize) -> Option<(usize, usize)> 
     if !(j > lo && matches!(s.word(j - 1), Some("but" | "and"))) {
         return None;
     }
+    subject(s, lo, j)
+}
+
+/// The noun phrase opening a sentence at `lo`, ending before `limit`: determiners, role
+/// nouns, affiliations and capitalised words.
+pub fn subject(s: &Stream, lo: usize, limit: usize) -> Option<(usize, usize)> {
     let mut e = lo;
-    while e < j && e - lo < MAX_NP {
+    while e < limit && e - lo < MAX_NP {
         let Some(w) = s.word(e) else { break };
         let nominal = lexicon::is_determiner(w)
             || lexicon::is_role_noun(w)
@@ -92,6 +113,42 @@ pub fn coordinated(s: &Stream, lo: usize, cue: usize) -> Option<(usize, usize)> 
         e += 1;
     }
     (e > lo && is_speaker_like(s, lo, e)).then_some((lo, e))
+}
+
+/// The source of "according to …": everything up to the next comma or the sentence end, any
+/// noun phrase at all ("recent polling", "early results of exit polls conducted by Edison").
+pub fn according(s: &Stream, from: usize, hi: usize) -> Option<(usize, usize)> {
+    let end = (from..hi)
+        .take(MAX_APPOSITIVE)
+        .find(|&i| s.punct(i, ',') || s.is_break(i))
+        .unwrap_or(hi);
+    let end = if end > from && s.punct(end - 1, '.') {
+        end - 1
+    } else {
+        end
+    };
+    (end > from && s.word(end - 1).is_some()).then_some((from, end))
+}
+
+/// Quantifiers that stand for people as a subject: "most said", "many believe".
+fn is_quantifier(w: &str) -> bool {
+    matches!(
+        w,
+        "most"
+            | "many"
+            | "some"
+            | "several"
+            | "others"
+            | "few"
+            | "everyone"
+            | "nobody"
+            | "someone"
+            | "somebody"
+            | "everybody"
+            | "both"
+            | "all"
+            | "none"
+    )
 }
 
 /// Start of a noun phrase ending at `end` (exclusive), scanning back no further than `lo`.
@@ -128,7 +185,7 @@ fn is_speaker_like(s: &Stream, a: usize, b: usize) -> bool {
         None => return false,
     };
     if b - a == 1 && lexicon::is_pronoun(last) {
-        return last != "who";
+        return true;
     }
     if lexicon::is_function_word(last) || lexicon::is_pronoun(last) {
         return false;
@@ -175,7 +232,9 @@ pub fn mentions(s: &Stream, (a, b): (usize, usize)) -> Vec<(usize, usize)> {
         .find(|&i| {
             s.word(i).is_some_and(|w| {
                 !s.cap(i)
-                    && (w.ends_with("ing")
+                    && ((w.ends_with("ing")
+                        && s.word(i + 1)
+                            .is_some_and(|n| lexicon::is_function_word(n) || s.cap(i + 1)))
                         || w == "who"
                         || (lexicon::is_boundary_word(w) && w != "and")
                         || (w == "of" && !s.cap(i + 1)))
