@@ -9,7 +9,7 @@
 //! none label, an empty distribution and confidence 0.
 
 use crate::classify::{argmax, Prediction};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Most evidence quotes listed per actor.
@@ -29,14 +29,14 @@ pub struct QuoteStance<'a> {
 }
 
 /// An actor's aggregated stance.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActorStance {
     /// Stable actor id.
     pub actor_id: String,
     /// Canonical name.
     pub actor: String,
     /// Document id, absent for corpus-level rows.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_id: Option<String>,
     /// Aggregated label.
     pub label: String,

@@ -24,6 +24,8 @@ pub struct EvalArgs {
 pub enum EvalCommand {
     /// Score quote extraction: content P/R/F1 (exact, overlap), cue and source accuracy.
     Quotes(EvalQuotesArgs),
+    /// Score a run's stance and sentiment (quote and actor level) against native gold.
+    Stance(super::eval_stance::EvalStanceArgs),
 }
 
 impl EvalArgs {
@@ -31,6 +33,7 @@ impl EvalArgs {
     pub fn run(self) -> Result<()> {
         match self.command {
             EvalCommand::Quotes(args) => args.run(),
+            EvalCommand::Stance(args) => args.run(),
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod embed;
 pub mod eval;
+pub mod eval_stance;
 pub mod model_args;
 pub mod models;
 pub mod quotes;

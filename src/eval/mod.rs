@@ -1,6 +1,11 @@
 //! Evaluation: gold adapters, span matching, metrics and reports.
 
+pub mod bootstrap;
+pub mod calibration;
+pub mod metrics;
 pub mod native;
 pub mod polnear;
 pub mod quotes;
+pub mod semeval;
 pub mod spans;
+pub mod stance;
