@@ -9,12 +9,14 @@ use crate::classify::trained::TrainedClassifier;
 use crate::classify::{similarity, Item, Prediction};
 use crate::corpus::Corpus;
 use crate::encoders::TextModel;
+use crate::error::UserError;
 use crate::models::cache::sha256_file;
 use crate::output::write_atomic;
 use crate::quotes::{self, Quote};
 use crate::task::Task;
 use anyhow::{Context, Result};
 use serde::Serialize;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -54,6 +56,8 @@ pub struct RunConfig {
     pub skip_bad: bool,
     /// Texts per forward pass.
     pub batch_size: usize,
+    /// Documents per classification chunk and checkpoint append.
+    pub chunk_documents: usize,
 }
 
 /// What a run produced.
@@ -83,29 +87,52 @@ pub struct Timings {
     pub aggregate: f64,
 }
 
-/// Runs the pipeline; `on_document` is called after each document is read (progress).
-pub fn run(config: &RunConfig, on_document: &dyn Fn()) -> Result<RunResult> {
+/// Documents classified together by default; each chunk is appended to the checkpoint once
+/// classified.
+pub const CHUNK_DOCUMENTS: usize = 64;
+
+/// Runs the pipeline. Documents are extracted and classified in chunks, and each finished
+/// document is appended (one JSON line holding all its quotes) to `checkpoint`, whose first line
+/// is `fingerprint`. With `resume`, documents already in a checkpoint with the same fingerprint
+/// are not processed again, so an interrupted run loses and duplicates nothing; a torn last line
+/// is dropped and redone. `on_document` is called after each document (progress).
+pub fn run(
+    config: &RunConfig,
+    checkpoint: &Path,
+    fingerprint: &str,
+    resume: bool,
+    on_document: &dyn Fn(),
+) -> Result<RunResult> {
     let mut timings = Timings::default();
-    let start = Instant::now();
-    let mut quotes = Vec::new();
+    let (mut quotes, done) = if resume {
+        read_checkpoint(checkpoint, fingerprint)?
+    } else {
+        (Vec::new(), HashSet::new())
+    };
+    let mut log = open_checkpoint(checkpoint, fingerprint, resume && checkpoint.exists())?;
     let mut skipped = Vec::new();
     let mut documents = 0;
+    let mut pending: Vec<(String, Vec<Quote>)> = Vec::new();
+    let start = Instant::now();
     for doc in Corpus::open(&config.inputs)? {
         match doc {
             Ok(doc) => {
-                quotes.extend(quotes::extract_with(&doc, config.registry.as_ref()));
                 documents += 1;
+                if !done.contains(&doc.id) {
+                    let found = quotes::extract_with(&doc, config.registry.as_ref());
+                    pending.push((doc.id, found));
+                }
             }
             Err(e) if config.skip_bad => skipped.push(format!("{e:#}")),
             Err(e) => return Err(e),
         }
+        if pending.len() >= config.chunk_documents.max(1) {
+            flush_chunk(config, &mut pending, &mut quotes, &mut log, &mut timings)?;
+        }
         on_document();
     }
-    timings.extract = start.elapsed().as_secs_f64();
-
-    let start = Instant::now();
-    classify(config, &mut quotes)?;
-    timings.classify = start.elapsed().as_secs_f64();
+    flush_chunk(config, &mut pending, &mut quotes, &mut log, &mut timings)?;
+    timings.extract = start.elapsed().as_secs_f64() - timings.classify;
 
     let start = Instant::now();
     let labels: Vec<String> = config.task.labels.iter().map(|l| l.name.clone()).collect();
@@ -137,6 +164,118 @@ pub fn run(config: &RunConfig, on_document: &dyn Fn()) -> Result<RunResult> {
         skipped,
         timings,
     })
+}
+
+/// Classifies the pending documents' quotes, appends each document to the checkpoint (synced),
+/// and moves the quotes into `quotes`.
+fn flush_chunk(
+    config: &RunConfig,
+    pending: &mut Vec<(String, Vec<Quote>)>,
+    quotes: &mut Vec<Quote>,
+    log: &mut std::fs::File,
+    timings: &mut Timings,
+) -> Result<()> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let start = Instant::now();
+    let mut chunk: Vec<Quote> = pending
+        .iter_mut()
+        .flat_map(|(_, q)| std::mem::take(q))
+        .collect();
+    classify(config, &mut chunk)?;
+    timings.classify += start.elapsed().as_secs_f64();
+    let mut chunk = chunk.into_iter().peekable();
+    let mut lines = Vec::new();
+    for (doc_id, _) in pending.drain(..) {
+        let mut doc_quotes = Vec::new();
+        while chunk.peek().is_some_and(|q| q.doc_id == doc_id) {
+            doc_quotes.extend(chunk.next());
+        }
+        serde_json::to_writer(
+            &mut lines,
+            &CheckpointLine {
+                doc_id: doc_id.clone(),
+                quotes: doc_quotes.clone(),
+            },
+        )?;
+        lines.push(b'\n');
+        quotes.extend(doc_quotes);
+    }
+    log.write_all(&lines)?;
+    log.sync_data()?;
+    Ok(())
+}
+
+/// One finished document in the checkpoint.
+#[derive(Serialize, serde::Deserialize)]
+struct CheckpointLine {
+    doc_id: String,
+    quotes: Vec<Quote>,
+}
+
+/// Opens the checkpoint for appending; a fresh one starts with the fingerprint line.
+fn open_checkpoint(path: &Path, fingerprint: &str, append: bool) -> Result<std::fs::File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(append)
+        .write(true)
+        .truncate(!append)
+        .open(path)
+        .with_context(|| format!("cannot open checkpoint {}", path.display()))?;
+    if !append {
+        writeln!(file, "{}", serde_json::to_string(fingerprint)?)?;
+    }
+    Ok(file)
+}
+
+/// Finished documents and their quotes from an earlier run with the same fingerprint. The file
+/// is cut back to its last whole line so appends continue cleanly after a torn write.
+fn read_checkpoint(path: &Path, fingerprint: &str) -> Result<(Vec<Quote>, HashSet<String>)> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((Vec::new(), HashSet::new()))
+        }
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot read checkpoint {}", path.display()))
+        }
+    };
+    let mut lines = bytes.split_inclusive(|&b| b == b'\n');
+    let header: Option<String> = lines.next().and_then(|l| serde_json::from_slice(l).ok());
+    if header.as_deref() != Some(fingerprint) {
+        return Err(UserError::new(
+            format!(
+                "{} belongs to a run with other inputs, task, models or flags",
+                path.display()
+            ),
+            "run again without --resume to start over",
+        ));
+    }
+    let (mut quotes, mut done, mut keep) = (Vec::new(), HashSet::new(), 0usize);
+    keep += bytes
+        .split_inclusive(|&b| b == b'\n')
+        .next()
+        .map_or(0, <[u8]>::len);
+    for line in lines {
+        let Ok(entry) = serde_json::from_slice::<CheckpointLine>(line) else {
+            break;
+        };
+        if !line.ends_with(b"\n") {
+            break;
+        }
+        keep += line.len();
+        done.insert(entry.doc_id);
+        quotes.extend(entry.quotes);
+    }
+    if keep < bytes.len() {
+        let file = std::fs::OpenOptions::new().write(true).open(path)?;
+        file.set_len(keep as u64)?;
+    }
+    Ok((quotes, done))
 }
 
 /// Adds `stance` (and `sentiment`) predictions to every quote's record.

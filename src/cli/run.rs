@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 /// The bundled corpus `stancer run` reads when given no inputs.
 const DEFAULT_CORPUS: &str = "datasets/missile-shield/articles";
+/// Checkpoint of finished documents inside --out, removed once the outputs are written.
+const CHECKPOINT: &str = ".stancer-checkpoint.jsonl";
 
 /// Find quotes, classify their stance and aggregate it per actor.
 #[derive(Args, Debug)]
@@ -49,6 +51,10 @@ pub struct RunArgs {
     /// Report bad documents and continue instead of stopping.
     #[arg(long)]
     skip_bad: bool,
+    /// Continue an interrupted run with the same inputs and flags from its checkpoint in --out,
+    /// without redoing or duplicating finished documents.
+    #[arg(long)]
+    resume: bool,
     /// Output folder.
     #[arg(long, default_value = "out")]
     out: PathBuf,
@@ -144,13 +150,33 @@ impl RunArgs {
             registry,
             skip_bad: self.skip_bad,
             batch_size: self.batch_size,
+            chunk_documents: pipeline::CHUNK_DOCUMENTS,
         };
         let bar = if self.quiet {
             indicatif::ProgressBar::hidden()
         } else {
             super::progress_bar(0, "documents")
         };
-        let result = pipeline::run(&config, &|| bar.inc(1))?;
+        // Everything that changes the records; --resume, --quiet and --json do not.
+        let fingerprint = crate::models::cache::sha256_bytes(
+            serde_json::json!({
+                "inputs": config.inputs,
+                "task": pipeline::file_sha256(&self.task)?,
+                "models": models,
+                "method": format!("{:?}", self.method),
+                "multi_label": self.multi_label,
+                "registry": registry_path,
+                "skip_bad": self.skip_bad,
+                "max_length": self.model.max_length,
+                "device": self.model.device.to_string(),
+            })
+            .to_string()
+            .as_bytes(),
+        );
+        let checkpoint = self.out.join(CHECKPOINT);
+        let result = pipeline::run(&config, &checkpoint, &fingerprint, self.resume, &|| {
+            bar.inc(1)
+        })?;
         bar.finish_and_clear();
         let manifest = RunManifest {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -168,6 +194,8 @@ impl RunArgs {
             timings: result.timings.clone(),
         };
         pipeline::write_outputs(&self.out, &config.task, &result, &manifest)?;
+        std::fs::remove_file(&checkpoint)
+            .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", checkpoint.display()))?;
         for skipped in &result.skipped {
             eprintln!("skipped: {skipped}");
         }

@@ -38,6 +38,9 @@ pub struct TrainArgs {
     /// cross-validation and the best is kept.
     #[arg(long, value_delimiter = ',', default_values_t = vec![1.0])]
     c: Vec<f64>,
+    /// Full-batch optimisation steps per fit.
+    #[arg(long, default_value_t = TrainConfig::default().steps)]
+    steps: usize,
     /// Do not weight classes by inverse frequency.
     #[arg(long)]
     no_balance: bool,
@@ -95,6 +98,7 @@ impl TrainArgs {
             config: TrainConfig {
                 c: self.c[0],
                 balanced: !self.no_balance,
+                steps: self.steps,
                 ..TrainConfig::default()
             },
             c_grid: self.c.clone(),
