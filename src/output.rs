@@ -23,6 +23,13 @@ where
         out.flush()
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
+    // Temporary files are created private (0600); a finished output is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("cannot set permissions of {}", path.display()))?;
+    }
     tmp.as_file()
         .sync_all()
         .with_context(|| format!("cannot sync {}", path.display()))?;
@@ -55,5 +62,11 @@ mod tests {
         write_atomic(&path, |w| Ok(w.write_all(b"one")?)).unwrap();
         write_atomic(&path, |w| Ok(w.write_all(b"two")?)).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644);
+        }
     }
 }
