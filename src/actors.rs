@@ -17,6 +17,10 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
 
+/// How many mentions back a pronoun or role looks for its antecedent; also keeps resolution
+/// linear on pathological input.
+const MAX_LOOKBACK: usize = 200;
+
 /// A resolved actor: a stable id (slug of the canonical name) and the canonical name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
@@ -193,6 +197,8 @@ struct DocActors<'a> {
     /// Cluster of each mention.
     mention_cluster: Vec<usize>,
     clusters: Vec<Cluster>,
+    /// Unnamed-source clusters by head noun ("official").
+    unnamed: HashMap<String, usize>,
 }
 
 impl<'a> DocActors<'a> {
@@ -204,6 +210,7 @@ impl<'a> DocActors<'a> {
             mention_cluster: Vec::with_capacity(mentions.len()),
             mentions: Vec::new(),
             clusters: Vec::new(),
+            unnamed: HashMap::new(),
         };
         let mut by_key: HashMap<String, usize> = HashMap::new();
         for m in &mentions {
@@ -226,7 +233,7 @@ impl<'a> DocActors<'a> {
                     cl.roles.push(m.title.clone());
                     cl.person = true;
                 }
-                cl.person |= m.name.len() >= 2;
+                cl.person |= m.name.len() >= 2 || m.gender.is_some();
                 match m.gender {
                     Some(Gender::Male) => cl.male = true,
                     Some(Gender::Female) => cl.female = true,
@@ -374,11 +381,7 @@ impl<'a> DocActors<'a> {
             return named;
         }
         // An unnamed source introduced earlier with the same head noun, else a new one.
-        if let Some(c) = self
-            .clusters
-            .iter()
-            .rposition(|cl| cl.unnamed && cl.roles.iter().any(|r| r.last() == Some(&head)))
-        {
+        if let Some(&c) = self.unnamed.get(&head) {
             return Some(c);
         }
         let name = self.text
@@ -392,17 +395,18 @@ impl<'a> DocActors<'a> {
             unnamed: true,
             ..Cluster::default()
         });
+        self.unnamed.insert(head, self.clusters.len() - 1);
         Some(self.clusters.len() - 1)
     }
 
     /// The cluster of the latest mention ending before token `before` that satisfies `ok`.
     fn latest_before(&self, before: usize, ok: impl Fn(&Cluster) -> bool) -> Option<usize> {
         let k = self.mentions.partition_point(|m| m.end <= before);
-        self.mentions[..k]
+        self.mention_cluster[..k]
             .iter()
-            .zip(&self.mention_cluster)
             .rev()
-            .filter_map(|(_, &c)| self.clusters.get(c).map(|cl| (c, cl)))
+            .take(MAX_LOOKBACK)
+            .filter_map(|&c| self.clusters.get(c).map(|cl| (c, cl)))
             .find(|(_, cl)| ok(cl))
             .map(|(c, _)| c)
     }
@@ -453,8 +457,13 @@ fn find_mentions(text: &str, tokens: &[Token], in_quote: &[bool]) -> Vec<Mention
     let mut i = 0;
     while i < tokens.len() {
         let t = &tokens[i];
+        // "Later the minister": a capitalised word before a lowercase determiner is no name.
+        let before_determiner = tokens
+            .get(i + 1)
+            .is_some_and(|n| !n.cap && lexicon::is_determiner(&n.lower));
         let starts = t.kind == TokKind::Word
             && t.cap
+            && !before_determiner
             && !in_quote[i]
             && !lexicon::is_function_word(&t.lower)
             && !lexicon::is_pronoun(&t.lower);

@@ -49,22 +49,19 @@ impl Frame {
 /// Finds every attribution in the stream, in document order.
 pub fn find(s: &Stream) -> Vec<Attribution> {
     let mut out: Vec<Attribution> = Vec::new();
-    let mut covered = vec![false; s.items.len()];
     // (index in `out`, sentence index) of the latest attribution whose content holds a quote.
     let mut last_direct: Option<(usize, usize)> = None;
     for (si, sent) in s.sentences.iter().enumerate() {
         let frames = frames(s, sent);
         let before = out.len();
+        let mut prev_end = sent.start;
         for (fi, f) in frames.iter().enumerate() {
-            if let Some(a) = content(s, sent, &frames, fi, f) {
-                for &(x, y) in &a.pieces {
-                    covered[x..y].iter_mut().for_each(|c| *c = true);
-                }
+            if let Some(a) = content(s, sent, &frames, fi, prev_end) {
+                prev_end = f.end();
                 out.push(a);
             }
         }
-        if let Some(a) = colon_quote(s, sent, &covered) {
-            covered[a.pieces[0].0] = true;
+        if let Some(a) = colon_quote(s, sent, &out[before..]) {
             out.push(a);
         }
         if out.len() > before {
@@ -78,7 +75,7 @@ pub fn find(s: &Stream) -> Vec<Attribution> {
         // the quotation in the sentence just before it (same paragraph or the one before).
         let first = sent.start;
         if let Some((ai, asi)) = last_direct {
-            if asi + 1 == si && s.is_quote(first) && !covered[first] {
+            if asi + 1 == si && s.is_quote(first) {
                 let a = &out[ai];
                 let cont = Attribution {
                     kind: Kind::Direct,
@@ -86,7 +83,6 @@ pub fn find(s: &Stream) -> Vec<Attribution> {
                     cue: a.cue,
                     speaker: a.speaker,
                 };
-                covered[first] = true;
                 out.push(cont);
                 last_direct = Some((out.len() - 1, si));
                 continue;
@@ -97,11 +93,17 @@ pub fn find(s: &Stream) -> Vec<Attribution> {
     out
 }
 
-/// "Cruz called them on it: “…”": a quotation after a colon, in a sentence that opens with
-/// its speaker, with the word before the colon as cue.
-fn colon_quote(s: &Stream, sent: &Sentence, covered: &[bool]) -> Option<Attribution> {
+/// "Cruz called them on it: “…”": a quotation after a colon, not yet in one of the sentence's
+/// attributions (`found`), in a sentence that opens with its speaker, with the word before the
+/// colon as cue.
+fn colon_quote(s: &Stream, sent: &Sentence, found: &[Attribution]) -> Option<Attribution> {
+    let covered = |q: usize| {
+        found
+            .iter()
+            .any(|a| a.pieces.iter().any(|&(x, y)| x <= q && q < y))
+    };
     let q = (sent.start + 2..sent.end)
-        .find(|&q| s.is_quote(q) && !covered[q] && s.punct(q - 1, ':'))?;
+        .find(|&q| s.is_quote(q) && s.punct(q - 1, ':') && !covered(q))?;
     s.word(q - 2)?;
     let speaker = speaker::subject(s, sent.start, q - 2)?;
     Some(Attribution {
@@ -131,7 +133,8 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
             i += 1;
             continue;
         };
-        if out.last().is_some_and(|f| i < f.end()) || is_passive(s, lo, i) {
+        if out.last().is_some_and(|f| i < f.end()) || is_passive(s, lo, i) || is_noun_use(s, lo, i)
+        {
             i = cue_end;
             continue;
         }
@@ -211,6 +214,42 @@ fn phrase_len(s: &Stream, i: usize, hi: usize) -> Option<usize> {
         .map(|rest| rest.len() + 1)
 }
 
+/// "took extensive notes", "the reports": a cue that is also a plural noun, after a lowercase
+/// word that cannot be its subject.
+fn is_noun_use(s: &Stream, lo: usize, i: usize) -> bool {
+    let noun_like = s.word(i).is_some_and(|w| {
+        matches!(
+            w,
+            "notes"
+                | "reports"
+                | "claims"
+                | "promises"
+                | "demands"
+                | "supports"
+                | "calls"
+                | "shows"
+                | "finds"
+                | "fears"
+                | "hopes"
+                | "doubts"
+                | "worries"
+                | "states"
+                | "warnings"
+                | "remarks"
+                | "questions"
+                | "replies"
+        )
+    });
+    noun_like
+        && i > lo
+        && s.word(i - 1).is_some_and(|p| {
+            !s.cap(i - 1)
+                && !lexicon::is_pronoun(p)
+                && !lexicon::is_role_noun(p)
+                && !lexicon::is_verb_modifier(p)
+        })
+}
+
 /// "was said to", "is expected": a passive cue attributes nothing.
 fn is_passive(s: &Stream, lo: usize, i: usize) -> bool {
     i > lo
@@ -222,17 +261,18 @@ fn is_passive(s: &Stream, lo: usize, i: usize) -> bool {
         })
 }
 
-/// The content of frame `fi`, choosing the shape from what stands around the attribution.
+/// The content of frame `fi`, choosing the shape from what stands around the attribution;
+/// `prev_end` is where the sentence's previous attribution clause ended.
 fn content(
     s: &Stream,
     sent: &Sentence,
     frames: &[Frame],
     fi: usize,
-    f: &Frame,
+    prev_end: usize,
 ) -> Option<Attribution> {
+    let f = &frames[fi];
     let (lo, hi) = (sent.start, trim_end(s, sent.start, sent.end));
     let (a, b) = (f.start, f.end());
-    let prev_end = if fi > 0 { frames[fi - 1].end() } else { lo };
     let make = |pieces: Vec<(usize, usize)>| {
         let pieces: Vec<_> = pieces.into_iter().filter(|(x, y)| x < y).collect();
         if pieces.is_empty() {
@@ -284,7 +324,7 @@ fn content(
         }
     }
     if f.according && b < hi && s.punct(b, ',') {
-        let end = next_clause(s, frames, fi, hi);
+        let end = next_clause(s, frames, fi, b + 1, hi);
         return make(vec![(b + 1, end)]);
     }
     if f.according {
@@ -297,10 +337,10 @@ fn content(
     } else {
         k = skip_to_that(s, k, hi);
     }
-    while k < hi && (s.punct(k, ':') || s.punct(k, ',')) {
+    while k < hi && (s.punct(k, ':') || (s.punct(k, ',') && s.is_quote(k + 1))) {
         k += 1;
     }
-    let end = trailing_appositive(s, k, next_clause(s, frames, fi, hi));
+    let end = trailing_appositive(s, k, next_clause(s, frames, fi, k, hi));
     if k >= end {
         return None;
     }
@@ -309,7 +349,7 @@ fn content(
         CueClass::Act => {
             end - k >= 1 && !s.word(k).is_some_and(|w| matches!(w, "to" | "off" | "up"))
         }
-        _ => s.is_quote(k) || opens_clause(s, k, end, 2),
+        _ => s.is_quote(k) || (end - k >= 2 && !s.word(k).is_some_and(is_preposition)),
     };
     if !clause {
         return None;
@@ -320,9 +360,11 @@ fn content(
 /// Where frame `fi`'s following content stops: at the next frame in the sentence when that
 /// frame stands after a clause break (", while Gates said") or continues the same subject
 /// ("… but argues that"), else at the sentence end.
-fn next_clause(s: &Stream, frames: &[Frame], fi: usize, hi: usize) -> usize {
+fn next_clause(s: &Stream, frames: &[Frame], fi: usize, from: usize, hi: usize) -> usize {
     let own_end = frames[fi].end();
-    for next in &frames[fi + 1..] {
+    // Nested frames (inside this content) are passed over; a few suffice, and the bound keeps
+    // pathological sentences linear.
+    for next in frames[fi + 1..].iter().take(4) {
         let mut k = next.start;
         while k > own_end && s.word(k - 1).is_some_and(lexicon::is_verb_modifier) {
             k -= 1;
@@ -333,10 +375,12 @@ fn next_clause(s: &Stream, frames: &[Frame], fi: usize, hi: usize) -> usize {
         {
             k -= 1;
         }
-        if k > own_end && (s.punct(k - 1, ',') || s.punct(k - 1, ';')) {
+        // A cut must leave some content ("According to X, Russia disagrees" does not end at
+        // "Russia disagrees" as a clause of its own).
+        if k > from + 1 && (s.punct(k - 1, ',') || s.punct(k - 1, ';')) {
             return k - 1;
         }
-        if next.joined && k > own_end && k < next.start {
+        if next.joined && k > from && k < next.start {
             return k;
         }
     }
@@ -391,6 +435,32 @@ fn skip_to_that(s: &Stream, k: usize, hi: usize) -> usize {
         }
     }
     k
+}
+
+/// Prepositions that show a cue's complement is not a report ("said to be", "told of").
+fn is_preposition(w: &str) -> bool {
+    matches!(
+        w,
+        "to" | "for"
+            | "of"
+            | "about"
+            | "with"
+            | "in"
+            | "on"
+            | "at"
+            | "by"
+            | "from"
+            | "into"
+            | "over"
+            | "after"
+            | "before"
+            | "during"
+            | "goodbye"
+            | "so"
+            | "as"
+            | "up"
+            | "off"
+    )
 }
 
 /// True when items `k..end` read as a finite clause ("that …", "he would …", "the plan is …")

@@ -214,3 +214,308 @@ fn content_tokens(s: &stream::Stream, (a, b): (usize, usize), kind: Kind) -> Vec
     }
     vec![(s.first_token(a), s.last_token(b - 1))]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Document {
+        Document {
+            id: "t".into(),
+            text: text.into(),
+            date: Some("2008-03-18".into()),
+            ..Document::default()
+        }
+    }
+
+    /// (kind, content, cue, speaker, actor) of every quote.
+    fn run(text: &str) -> Vec<(Kind, String, String, String, String)> {
+        extract(&doc(text))
+            .into_iter()
+            .map(|q| {
+                (
+                    q.kind,
+                    q.text,
+                    q.cue.text,
+                    q.speaker.map(|s| s.text).unwrap_or_default(),
+                    q.actor.unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    fn one(text: &str) -> (Kind, String, String, String, String) {
+        let got = run(text);
+        assert_eq!(got.len(), 1, "{text}: {got:?}");
+        got.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn direct_quote_with_cue_after_and_before() {
+        let q = one("“We can talk,” Ms. Rice said.");
+        assert_eq!(
+            (q.0, q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            (Kind::Direct, "We can talk,", "said", "Ms. Rice")
+        );
+        let q = one("Ms. Rice said: “We can talk.”");
+        assert_eq!(
+            (q.0, q.1.as_str(), q.3.as_str()),
+            (Kind::Direct, "We can talk.", "Ms. Rice")
+        );
+    }
+
+    #[test]
+    fn inversion() {
+        let q = one("“We disagree,” said Mr. Lavrov.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str(), q.4.as_str()),
+            ("We disagree,", "Mr. Lavrov", "Lavrov")
+        );
+    }
+
+    #[test]
+    fn split_quote_in_one_sentence_and_across_sentences() {
+        let got = run("“I would say,” Mr. Gates said, “they listened.” “Now they study them.”");
+        let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["I would say,", "they listened.", "Now they study them."]
+        );
+        assert!(got.iter().all(|q| q.2 == "said" && q.3 == "Mr. Gates"));
+    }
+
+    #[test]
+    fn paragraph_continuation_and_follow_up_quote() {
+        let got = run("“First part of it.\n\n“Second part,” Mr. Putin said.\n\n“And a third.”");
+        let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
+        assert_eq!(texts, ["First part of it.", "Second part,", "And a third."]);
+        assert!(got.iter().all(|q| q.3 == "Mr. Putin"));
+    }
+
+    #[test]
+    fn mixed_quote_takes_the_whole_reported_clause() {
+        let q = one(
+            "Defense Secretary Gates said the system “would not constitute a threat” to Moscow.",
+        );
+        assert_eq!(q.0, Kind::Mixed);
+        assert_eq!(q.1, "the system “would not constitute a threat” to Moscow");
+        assert_eq!(q.3, "Defense Secretary Gates");
+    }
+
+    #[test]
+    fn indirect_speech_forms() {
+        let cases = [
+            (
+                "Mr. Lavrov said that Russia disagrees.",
+                "Russia disagrees",
+                "said",
+            ),
+            (
+                "Mr. Lavrov said Russia disagrees.",
+                "Russia disagrees",
+                "said",
+            ),
+            (
+                "Mr. Lavrov told a news conference that Russia disagrees.",
+                "Russia disagrees",
+                "told",
+            ),
+            (
+                "According to Mr. Lavrov, Russia disagrees.",
+                "Russia disagrees",
+                "According to",
+            ),
+            (
+                "Russia disagrees, according to Mr. Lavrov.",
+                "Russia disagrees",
+                "according to",
+            ),
+            (
+                "Mr. Lavrov confirmed that Russia disagrees.",
+                "Russia disagrees",
+                "confirmed",
+            ),
+            (
+                "Mr. Lavrov indicated that Russia disagrees.",
+                "Russia disagrees",
+                "indicated",
+            ),
+            (
+                "Mr. Lavrov acknowledged that Russia disagrees.",
+                "Russia disagrees",
+                "acknowledged",
+            ),
+            (
+                "Mr. Lavrov added that Russia disagrees.",
+                "Russia disagrees",
+                "added",
+            ),
+            (
+                "Mr. Lavrov warned that Russia disagrees.",
+                "Russia disagrees",
+                "warned",
+            ),
+            (
+                "Mr. Lavrov argued that Russia disagrees.",
+                "Russia disagrees",
+                "argued",
+            ),
+            (
+                "Mr. Lavrov insisted that Russia disagrees.",
+                "Russia disagrees",
+                "insisted",
+            ),
+            (
+                "Mr. Lavrov noted that Russia disagrees.",
+                "Russia disagrees",
+                "noted",
+            ),
+            (
+                "Mr. Lavrov voiced confidence that Russia disagrees.",
+                "Russia disagrees",
+                "voiced confidence",
+            ),
+            (
+                "Mr. Lavrov had said earlier that Russia disagrees.",
+                "Russia disagrees",
+                "said",
+            ),
+            (
+                "Russia disagrees, Mr. Lavrov said.",
+                "Russia disagrees",
+                "said",
+            ),
+        ];
+        for (text, content, cue) in cases {
+            let q = one(text);
+            assert_eq!(
+                (q.0, q.1.as_str(), q.2.as_str()),
+                (Kind::Indirect, content, cue),
+                "{text}"
+            );
+            assert_eq!(q.4, "Lavrov", "{text}");
+        }
+    }
+
+    #[test]
+    fn a_second_speaker_ends_the_first_content() {
+        let got = run("Mr. Lavrov said today that Russia disagrees, while Defense Secretary Gates said the system is safe.");
+        let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
+        assert_eq!(texts, ["Russia disagrees", "the system is safe"]);
+    }
+
+    #[test]
+    fn action_reports_are_not_quotes() {
+        for text in [
+            "Mr. Putin did not mention American plans for the shield.",
+            "President Putin took extensive notes last night.",
+            "Ms. Bush had sent Mr. Putin a letter framing the discussions.",
+            "Mr. Bush wanted to make sure Mr. Putin stuck to the script.",
+            "The official was not specific.",
+            "The film was called “Saturday Night Live” by fans of the show.",
+        ] {
+            assert!(run(text).is_empty(), "{text}: {:?}", run(text));
+        }
+    }
+
+    #[test]
+    fn pronouns_follow_the_latest_compatible_person() {
+        let got =
+            run("Mr. Lavrov met Ms. Rice. “We have work to do,” she said. “We agree,” he said.");
+        assert_eq!(got[0].4, "Rice");
+        assert_eq!(got[1].4, "Lavrov");
+    }
+
+    #[test]
+    fn appositives_in_both_orders_and_role_only_mentions() {
+        let got = run(
+            "The Russian Foreign Minister, Sergey Lavrov, said Russia disagrees. \
+             Later the foreign minister said talks would go on.",
+        );
+        assert_eq!(got[0].3, "Sergey Lavrov");
+        assert_eq!(got[0].4, "Sergey Lavrov");
+        assert_eq!(got[1].4, "Sergey Lavrov");
+        let q = one("Sergey Lavrov, the Russian foreign minister, said Russia disagrees.");
+        assert_eq!(
+            (q.3.as_str(), q.4.as_str()),
+            ("Sergey Lavrov", "Sergey Lavrov")
+        );
+    }
+
+    #[test]
+    fn unnamed_sources_and_institutions() {
+        let got = run(
+            "A senior American official traveling with the secretaries confirmed that talks went on. \
+             The official indicated that issues remain. The Kremlin said it would respond.",
+        );
+        assert_eq!(got[0].3, "A senior American official");
+        assert_eq!(got[0].4, "senior American official");
+        assert_eq!(got[1].4, "senior American official");
+        assert_eq!(got[2].4, "Kremlin");
+    }
+
+    #[test]
+    fn coordinated_speakers_share_the_content() {
+        let got = run("Both Mr. Lavrov and Ms. Rice voiced confidence that talks can continue.");
+        let speakers: Vec<&str> = got.iter().map(|q| q.3.as_str()).collect();
+        assert_eq!(speakers, ["Mr. Lavrov", "Ms. Rice"]);
+        assert!(got.iter().all(|q| q.1 == "talks can continue"));
+    }
+
+    #[test]
+    fn registry_links_surnames_and_dated_roles() {
+        let registry: Registry = toml::from_str(
+            r#"
+            [[actors]]
+            name = "Vladimir Putin"
+            roles = [{ title = "Russian president", from = "2000-05-07", to = "2008-05-07" }]
+            [[actors]]
+            name = "Dmitry Medvedev"
+            roles = [{ title = "Russian president", from = "2008-05-07", to = "2012-05-07" }]
+            [[actors]]
+            name = "Robert Gates"
+            "#,
+        )
+        .unwrap();
+        let mut d = doc(
+            "The Russian president said talks went well. Mr. Gates said the talks were useful.",
+        );
+        let q = extract_with(&d, Some(&registry));
+        assert_eq!(q[0].actor.as_deref(), Some("Vladimir Putin"));
+        assert_eq!(q[0].actor_id.as_deref(), Some("vladimir-putin"));
+        assert_eq!(q[1].actor.as_deref(), Some("Robert Gates"));
+        d.date = Some("2010-01-01".into());
+        let q = extract_with(&d, Some(&registry));
+        assert_eq!(q[0].actor.as_deref(), Some("Dmitry Medvedev"));
+    }
+
+    #[test]
+    fn straight_and_double_apostrophe_quotes() {
+        assert_eq!(one("\"We can talk,\" she said.").1, "We can talk,");
+        assert_eq!(one("''We can talk,'' she said.").1, "We can talk,");
+    }
+
+    #[test]
+    fn offsets_are_scalars_and_bytes_and_ids_are_stable() {
+        let text = "Énergie — “Ça va,” dit-il. “Ça va,” Mr. Gates said.";
+        let d = doc(text);
+        let q = extract(&d);
+        assert_eq!(q.len(), 1);
+        let q = &q[0];
+        assert_eq!(&text[q.byte_start..q.byte_end], q.text);
+        let by_chars: String = text.chars().skip(q.start).take(q.end - q.start).collect();
+        assert_eq!(by_chars, q.text);
+        assert_eq!(q.quote_id, "t:q0001");
+        assert_eq!(extract(&d)[0], *q);
+    }
+
+    #[test]
+    fn records_round_trip_with_later_stage_fields() {
+        let q = extract(&doc("“Yes,” she said."))[0].clone();
+        let mut v = serde_json::to_value(&q).unwrap();
+        v["stance"] = serde_json::json!({"label": "none"});
+        let back: Quote = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(back.extra["stance"]["label"], "none");
+        assert_eq!(serde_json::to_value(&back).unwrap(), v);
+    }
+}

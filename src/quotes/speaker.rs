@@ -35,6 +35,9 @@ pub fn before(s: &Stream, lo: usize, cue: usize) -> Option<(usize, usize)> {
             j = open;
         }
     }
+    if j == lo {
+        return None;
+    }
     if !s.punct(j - 1, ',') {
         return noun_phrase_back(s, lo, j).map(|start| (start, end));
     }
@@ -47,7 +50,7 @@ pub fn before(s: &Stream, lo: usize, cue: usize) -> Option<(usize, usize)> {
             break;
         }
     }
-    if k == close - 1 || close - k >= MAX_APPOSITIVE {
+    if k + 1 == close || close - k >= MAX_APPOSITIVE {
         return None;
     }
     if s.punct(k, ',') {
@@ -171,6 +174,14 @@ fn noun_phrase_back(s: &Stream, lo: usize, end: usize) -> Option<usize> {
         && s.word(j).is_some_and(|w| {
             !s.cap(j) && lexicon::is_function_word(w) && !lexicon::is_determiner(w)
         })
+    {
+        j += 1;
+    }
+    // A sentence adverb before the subject: "Later the foreign minister said".
+    if j + 1 < end
+        && s.cap(j)
+        && s.word(j + 1)
+            .is_some_and(|w| lexicon::is_determiner(w) && !s.cap(j + 1))
     {
         j += 1;
     }

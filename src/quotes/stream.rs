@@ -7,6 +7,10 @@ use super::lexicon::{self, CueClass};
 use super::spans::QuoteSpan;
 use super::tokens::{TokKind, Token};
 
+/// Longest sentence in items: longer runs (lists, tables, garbage) are cut, which keeps
+/// every per-sentence rule linear in the document size.
+const MAX_SENTENCE: usize = 200;
+
 /// One unit of the stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Item {
@@ -31,7 +35,8 @@ pub struct Stream<'a> {
     pub sentences: Vec<Sentence>,
 }
 
-/// A quotation ending in ".", "!" or "?" ends its sentence when a capitalised word follows,
+/// A quotation ending in ".", "!" or "?" ends its sentence when a capitalised word or another
+/// quotation follows,
 /// unless a speech cue closing a short clause comes within a few words ("“…!” Mr. Gates said.").
 fn ends_sentence(tokens: &[Token], last: usize) -> bool {
     let terminal = last > 0
@@ -39,7 +44,7 @@ fn ends_sentence(tokens: &[Token], last: usize) -> bool {
         && tokens[last - 1].kind == TokKind::Punct;
     let next_cap = tokens
         .get(last + 1)
-        .is_some_and(|t| t.kind == TokKind::Word && t.cap);
+        .is_some_and(|t| (t.kind == TokKind::Word && t.cap) || t.kind == TokKind::Open);
     if !(terminal && next_cap) {
         return false;
     }
@@ -83,7 +88,8 @@ impl<'a> Stream<'a> {
                 TokKind::Para | TokKind::Line => close(&items, &mut sent_start),
                 _ => {
                     items.push(Item::Tok(i));
-                    if t.kind == TokKind::Punct && matches!(t.ch(), '.' | '!' | '?') {
+                    let terminal = t.kind == TokKind::Punct && matches!(t.ch(), '.' | '!' | '?');
+                    if terminal || items.len() - sent_start >= MAX_SENTENCE {
                         close(&items, &mut sent_start);
                     }
                 }
