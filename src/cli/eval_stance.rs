@@ -1,12 +1,18 @@
-//! `stancer eval stance`: score a run's stance and sentiment against native gold.
+//! `stancer eval stance`: score a run's stance and sentiment against native gold, print the
+//! table and write the report files (`report.json`, `report.md`, `report.html`).
 
 use crate::aggregate::ActorStance;
+use crate::classify::Prediction;
+use crate::error::UserError;
+use crate::eval::bootstrap::{BootstrapConfig, MIN_RESAMPLES};
 use crate::eval::metrics::ClassificationReport;
-use crate::eval::stance::{evaluate, load_gold, StanceEvaluation};
+use crate::eval::report::{self, Dataset, ReportInput, TaskInfo};
+use crate::eval::stance::{evaluate, load_gold, GoldStanceDoc, StanceEvaluation};
 use crate::quotes::Quote;
 use crate::task::{Task, DEFAULT_TASK};
 use anyhow::{Context, Result};
 use clap::Args;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Flags of `stancer eval stance`.
@@ -27,6 +33,16 @@ pub struct EvalStanceArgs {
     /// Print the evaluation as JSON.
     #[arg(long)]
     json: bool,
+    /// Where to write report.json, report.md and report.html
+    /// (default: eval/reports/<dataset>/<classifier>/).
+    #[arg(long)]
+    report_dir: Option<PathBuf>,
+    /// Seed of the bootstrap resampling (recorded in the report).
+    #[arg(long, default_value_t = report::DEFAULT_SEED)]
+    seed: u64,
+    /// Bootstrap resamples (at least 1000).
+    #[arg(long, default_value_t = MIN_RESAMPLES)]
+    resamples: usize,
 }
 
 impl EvalStanceArgs {
@@ -41,20 +57,205 @@ impl EvalStanceArgs {
             }
         };
         let gold = load_gold(&gold_path)?;
-        let quotes: Vec<Quote> = read_jsonl(&self.predictions.join("quotes.jsonl"))?;
-        let actors: Vec<ActorStance> = read_jsonl(&self.predictions.join("actors.jsonl"))?;
         let labels: Vec<String> = task.labels.iter().map(|l| l.name.clone()).collect();
-        let result = evaluate(&gold, &quotes, &actors, &labels, &self.sentiment_labels)?;
+        check_gold(&gold_path, &gold, &task, &labels)?;
+        let quotes_path = self.predictions.join("quotes.jsonl");
+        let quotes: Vec<(usize, Quote)> = read_jsonl(&quotes_path)?;
+        check_predictions(&quotes_path, &quotes, &gold_path, &gold, &task, &labels)?;
+        let quotes: Vec<Quote> = quotes.into_iter().map(|(_, q)| q).collect();
+        let actors: Vec<ActorStance> = read_jsonl(&self.predictions.join("actors.jsonl"))?
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect();
+        let result = evaluate(&gold, &quotes, &actors, &labels, &self.sentiment_labels)
+            .with_context(|| {
+                format!(
+                    "cannot score {} against {}",
+                    quotes_path.display(),
+                    gold_path.display()
+                )
+            })?;
+        let report = report::build(ReportInput {
+            dataset: Dataset {
+                name: task.name.clone(),
+                gold_file: file_name(&gold_path),
+                gold_sha256: crate::pipeline::file_sha256(&gold_path)?,
+                predictions_sha256: crate::pipeline::file_sha256(&quotes_path)?,
+            },
+            task: TaskInfo {
+                name: task.name.clone(),
+                field: "stance".to_string(),
+                labels,
+                f_avg_labels: task.f_avg_labels.clone(),
+            },
+            evaluation: &result,
+            bootstrap: BootstrapConfig {
+                resamples: self.resamples,
+                seed: self.seed,
+                ..BootstrapConfig::new(self.seed)
+            },
+        })?;
+        let dir = self.report_dir.clone().unwrap_or_else(|| {
+            Path::new("eval/reports")
+                .join(path_safe(&report.dataset.name))
+                .join(path_safe(&report.classifier()))
+        });
+        report.write(&dir)?;
         if self.json {
             println!("{}", serde_json::to_string_pretty(&result)?);
         } else {
             print!("{}", table(&result));
+            println!("\nreport: {}", dir.display());
         }
         Ok(())
     }
 }
 
-fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+/// Gold must hold quotes, all labelled with the task's labels: a mismatch usually means the
+/// wrong `--task` for this gold file.
+fn check_gold(path: &Path, gold: &[GoldStanceDoc], task: &Task, labels: &[String]) -> Result<()> {
+    let quotes = || gold.iter().flat_map(|d| &d.quotes);
+    if quotes().next().is_none() {
+        return Err(UserError::new(
+            format!(
+                "{}: no gold quotes, so there is nothing to score",
+                path.display()
+            ),
+            "annotate quotes first (schema in datasets/README.md) or pass another --gold",
+        ));
+    }
+    if let Some(q) = quotes().find(|q| !labels.contains(&q.stance)) {
+        return Err(UserError::new(
+            format!(
+                "{}: quote {} has stance {:?}, which is not a label of task {} [{}]",
+                path.display(),
+                q.quote_id,
+                q.stance,
+                task.name,
+                labels.join(", ")
+            ),
+            format!(
+                "pass the task this gold was annotated for with --task (now {})",
+                task.path.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Every prediction must carry a stance over exactly the task's labels, and the run must cover
+/// at least one gold document.
+fn check_predictions(
+    path: &Path,
+    quotes: &[(usize, Quote)],
+    gold_path: &Path,
+    gold: &[GoldStanceDoc],
+    task: &Task,
+    labels: &[String],
+) -> Result<()> {
+    let known = labels.join(", ");
+    let hint = "score predictions made with the same task (stancer run --task …), or pass that task with --task";
+    for (line, q) in quotes {
+        let at = format!("{}:{line}", path.display());
+        let value = q.extra.get("stance").ok_or_else(|| {
+            UserError::new(
+                format!("{at}: quote {} has no stance prediction", q.quote_id),
+                "score the output folder of `stancer run`, whose quotes carry a stance",
+            )
+        })?;
+        let p: Prediction = serde_json::from_value(value.clone())
+            .with_context(|| format!("{at}: stance is not {{label, scores, model}}"))?;
+        if !labels.contains(&p.label) {
+            return Err(UserError::new(
+                format!(
+                    "{at}: predicted stance {:?} is not a label of task {} [{known}]",
+                    p.label, task.name
+                ),
+                hint,
+            ));
+        }
+        let keys: Vec<&String> = p.scores.keys().collect();
+        if let Some(k) = keys.iter().find(|k| !labels.contains(k)) {
+            return Err(UserError::new(
+                format!(
+                    "{at}: stance scores name {k:?}, which is not a label of task {} [{known}]",
+                    task.name
+                ),
+                hint,
+            ));
+        }
+        if let Some((k, v)) = p.scores.iter().find(|(_, v)| !(0.0..=1.0).contains(*v)) {
+            return Err(UserError::new(
+                format!("{at}: stance score of {k:?} is {v}, not a probability in [0, 1]"),
+                "scores must be the classifier's probabilities",
+            ));
+        }
+        if !p.scores.contains_key(&p.label) {
+            return Err(UserError::new(
+                format!(
+                    "{at}: stance scores have no probability for the predicted label {:?}",
+                    p.label
+                ),
+                "scores must give every label's probability",
+            ));
+        }
+    }
+    let gold_docs: BTreeSet<&str> = gold.iter().map(|d| d.doc_id.as_str()).collect();
+    let run_docs: BTreeSet<&str> = quotes.iter().map(|(_, q)| q.doc_id.as_str()).collect();
+    if gold_docs.is_disjoint(&run_docs) {
+        let list = |s: &BTreeSet<&str>| {
+            let v: Vec<&str> = s.iter().take(3).copied().collect();
+            let more = if s.len() > 3 { ", …" } else { "" };
+            format!("{}{more}", v.join(", "))
+        };
+        return Err(UserError::new(
+            if run_docs.is_empty() {
+                format!("{} holds no quotes", path.display())
+            } else {
+                format!(
+                    "{} covers documents [{}] but {} is about [{}]: gold and predictions are for different documents",
+                    path.display(),
+                    list(&run_docs),
+                    gold_path.display(),
+                    list(&gold_docs)
+                )
+            },
+            "run `stancer run` on the gold's articles (the task's default input) and score that output",
+        ));
+    }
+    Ok(())
+}
+
+/// The last path component, so reports carry no directories.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// A name usable as one path component: anything but letters, digits, `-`, `_`, `.` and `+`
+/// becomes `_`.
+fn path_safe(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.+".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.chars().all(|c| c == '.') {
+        "_".to_string()
+    } else {
+        s
+    }
+}
+
+/// JSONL records with their 1-based line numbers, so later checks can name the line.
+fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<(usize, T)>> {
     let text = std::fs::read_to_string(path).with_context(|| {
         format!(
             "cannot read {} (run `stancer run --out DIR` first)",
@@ -66,6 +267,7 @@ fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(n, l)| {
             serde_json::from_str(l)
+                .map(|r| (n + 1, r))
                 .with_context(|| format!("{}:{}: malformed record", path.display(), n + 1))
         })
         .collect()

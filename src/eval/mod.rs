@@ -6,6 +6,7 @@ pub mod metrics;
 pub mod native;
 pub mod polnear;
 pub mod quotes;
+pub mod report;
 pub mod semeval;
 pub mod spans;
 pub mod stance;

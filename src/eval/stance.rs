@@ -30,6 +30,9 @@ pub struct GoldQuote {
     pub start: usize,
     /// End, exclusive.
     pub end: usize,
+    /// The content span's text (shown in error lists).
+    #[serde(default)]
+    pub text: String,
     /// Canonical actor.
     pub actor: String,
     /// Gold stance label.
@@ -84,16 +87,26 @@ pub fn load_gold(path: &Path) -> Result<Vec<GoldStanceDoc>> {
 pub struct QuoteOutcome {
     /// Gold quote id.
     pub gold_quote_id: String,
+    /// Document of the gold quote.
+    pub doc_id: String,
+    /// Gold actor, so quote-level scores can be broken down per actor.
+    pub actor: String,
+    /// Gold content text, so an error list can be read without the article.
+    pub text: String,
     /// Matched predicted quote id, if any.
     pub quote_id: Option<String>,
     /// Gold stance.
     pub gold: String,
     /// Predicted stance (`None` when unmatched).
     pub predicted: Option<String>,
+    /// Probabilities of the predicted stance labels (`None` when unmatched), for calibration.
+    pub scores: Option<BTreeMap<String, f32>>,
+    /// Classifier that made the prediction (`None` when unmatched).
+    pub model: Option<String>,
 }
 
 /// An actor's gold and predicted stance.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActorOutcome {
     /// Canonical name.
     pub actor: String,
@@ -150,8 +163,13 @@ pub fn evaluate(
             }
             outcomes.push(QuoteOutcome {
                 gold_quote_id: g.quote_id.clone(),
+                doc_id: doc.doc_id.clone(),
+                actor: g.actor.clone(),
+                text: g.text.clone(),
                 quote_id: p.map(|p| p.quote_id.clone()),
                 gold: g.stance.clone(),
+                scores: stance.as_ref().map(|s| s.scores.clone()),
+                model: stance.as_ref().map(|s| s.model.clone()),
                 predicted: stance.map(|s| s.label),
             });
         }
@@ -161,6 +179,10 @@ pub fn evaluate(
             pairs.iter().map(|(g, p)| (g.as_str(), p.as_str())).unzip();
         classification_report(&g, &p, labels)
     };
+    anyhow::ensure!(
+        !stance_pairs.is_empty(),
+        "no predicted quote overlaps a gold quote (character-overlap F1 ≥ {MIN_OVERLAP_F1}), so there is nothing to score"
+    );
     let stance = report(&stance_pairs, stance_labels)?;
     let sentiment = (!sentiment_pairs.is_empty())
         .then(|| report(&sentiment_pairs, sentiment_labels))
