@@ -344,3 +344,134 @@ fn no_overlapping_quotes() {
         "{err}"
     );
 }
+
+#[test]
+fn compare_two_reports_item_by_item() {
+    let f = Fixture::new(&PREDICTED);
+    let all_right: Vec<(&str, f32)> = GOLD.iter().map(|g| (*g, 0.9)).collect();
+    f.predictions("better", "d1", &all_right);
+    assert!(f.eval("run", "a").status.success());
+    assert!(f.eval("better", "b").status.success());
+    let out = stancer(
+        &[
+            "eval",
+            "compare",
+            "a/report.json",
+            "b/report.json",
+            "--json",
+        ],
+        f.dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let c: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Paired on the five items A scored; B also scores the sixth, which A missed.
+    assert_eq!(c["n_paired"], 5);
+    assert_eq!(
+        (c["only_a"].clone(), c["only_b"].clone()),
+        (json!(0), json!(1))
+    );
+    // A is wrong on d1:q02 only: McNemar b = 0, c = 1 → p = min(1, 2·½) = 1.
+    assert_eq!(c["mcnemar"]["only_b_correct"], 1);
+    assert_eq!(c["mcnemar"]["p_value"], 1.0);
+    let acc = &c["metrics"][0];
+    assert_eq!(acc["metric"], "accuracy");
+    assert!((acc["delta"].as_f64().unwrap() - 0.2).abs() < 1e-12);
+    assert_eq!(c["paired_bootstrap"][0]["seed"], 2016);
+    let table = stancer(
+        &["eval", "compare", "a/report.json", "b/report.json"],
+        f.dir.path(),
+    );
+    assert!(String::from_utf8_lossy(&table.stdout).contains("McNemar exact"));
+
+    // A report of another task cannot be paired.
+    write(
+        &f.path("task.toml"),
+        &task_toml(&["support", "oppose", "none", "other"]),
+    );
+    assert!(f.eval("better", "c").status.success());
+    let err = fails(stancer(
+        &["eval", "compare", "a/report.json", "c/report.json"],
+        f.dir.path(),
+    ));
+    assert!(
+        err.contains("cannot compare a/report.json with c/report.json"),
+        "{err}"
+    );
+    assert!(err.contains("different label sets"), "{err}");
+    let err = fails(stancer(
+        &["eval", "compare", "a/report.md", "b/report.json"],
+        f.dir.path(),
+    ));
+    assert!(err.contains("a/report.md: not a JSON report"), "{err}");
+}
+
+#[test]
+fn agreement_of_two_annotators() {
+    let f = Fixture::new(&PREDICTED);
+    // Second annotator: gold with q02 relabelled oppose and q06 relabelled support.
+    let mut other = GOLD;
+    other[1] = "oppose";
+    other[5] = "support";
+    write(&f.path("other.jsonl"), &jsonl(&[gold_line("d1", &other)]));
+    let out = stancer(
+        &[
+            "eval",
+            "agreement",
+            "gold.jsonl",
+            "other.jsonl",
+            "--task",
+            "task.toml",
+            "--json",
+        ],
+        f.dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ag: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = &ag["report"];
+    assert_eq!(r["n_items"], 6);
+    assert!((r["observed_agreement"].as_f64().unwrap() - 4.0 / 6.0).abs() < 1e-12);
+    // Rows s o n = 2 2 2, columns 2 3 1; Σ row·col = 4 + 6 + 2 = 12, n = 6, trace 4:
+    // kappa = 1 − 6·2/(36 − 12) = 1/2.
+    assert!((r["cohen_kappa"].as_f64().unwrap() - 0.5).abs() < 1e-12);
+    assert!(r["krippendorff_alpha"].is_number());
+    assert_eq!(r["confusion_matrix"]["labels"], json!(LABELS));
+
+    // Plain {id, label} files, matched by id.
+    write(
+        &f.path("x.jsonl"),
+        "{\"id\":\"d1:q01\",\"label\":\"support\"}\n{\"id\":\"d1:q02\",\"label\":\"none\"}\n",
+    );
+    let out = stancer(
+        &["eval", "agreement", "x.jsonl", "gold.jsonl"],
+        f.dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("items 2 (first only 0, second only 4)"),
+        "{text}"
+    );
+
+    write(&f.path("y.jsonl"), "{\"id\":\"zz\",\"label\":\"none\"}\n");
+    let err = fails(stancer(
+        &["eval", "agreement", "x.jsonl", "y.jsonl"],
+        f.dir.path(),
+    ));
+    assert!(err.contains("share no item id"), "{err}");
+    write(
+        &f.path("y.jsonl"),
+        "{\"id\":\"d1:q01\",\"label\":\"favour\"}\n",
+    );
+    let err = fails(stancer(
+        &[
+            "eval",
+            "agreement",
+            "x.jsonl",
+            "y.jsonl",
+            "--task",
+            "task.toml",
+        ],
+        f.dir.path(),
+    ));
+    assert!(err.contains("\"favour\""), "{err}");
+}

@@ -26,6 +26,10 @@ pub enum EvalCommand {
     Quotes(EvalQuotesArgs),
     /// Score a run's stance and sentiment (quote and actor level) against native gold.
     Stance(super::eval_stance::EvalStanceArgs),
+    /// Compare two report.json files: per-metric deltas, McNemar and paired bootstrap tests.
+    Compare(super::eval_compare::EvalCompareArgs),
+    /// Agreement of two label files: Cohen's kappa, Krippendorff's alpha, confusion matrix.
+    Agreement(super::eval_agreement::EvalAgreementArgs),
 }
 
 impl EvalArgs {
@@ -34,6 +38,8 @@ impl EvalArgs {
         match self.command {
             EvalCommand::Quotes(args) => args.run(),
             EvalCommand::Stance(args) => args.run(),
+            EvalCommand::Compare(args) => args.run(),
+            EvalCommand::Agreement(args) => args.run(),
         }
     }
 }

@@ -4,6 +4,8 @@
 pub mod bench;
 pub mod embed;
 pub mod eval;
+pub mod eval_agreement;
+pub mod eval_compare;
 pub mod eval_stance;
 pub mod model_args;
 pub mod models;

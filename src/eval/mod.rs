@@ -1,5 +1,6 @@
 //! Evaluation: gold adapters, span matching, metrics and reports.
 
+pub mod agreement;
 pub mod bootstrap;
 pub mod calibration;
 pub mod metrics;

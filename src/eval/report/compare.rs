@@ -77,6 +77,8 @@ pub struct Comparison {
     pub a: String,
     /// Classifier of report B.
     pub b: String,
+    /// Items each report scored (its own figures are over these).
+    pub n_items: [u64; 2],
     /// Whole-report figures side by side.
     pub metrics: Vec<MetricDelta>,
     /// Items both reports scored (matched a prediction), on which the tests run.
@@ -156,8 +158,6 @@ pub fn compare(a: &Report, b: &Report, config: &BootstrapConfig) -> Result<Compa
             delta: x.zip(y).map(|(x, y)| y - x),
         })
     };
-    let f = |r: &Report| r.n_items as f64;
-    push("items scored".into(), Some(f(a)), Some(f(b)));
     push(
         "accuracy".into(),
         Some(a.scores.accuracy),
@@ -193,6 +193,7 @@ pub fn compare(a: &Report, b: &Report, config: &BootstrapConfig) -> Result<Compa
     Ok(Comparison {
         a: a.classifier(),
         b: b.classifier(),
+        n_items: [a.n_items, b.n_items],
         metrics,
         n_paired: n as u64,
         only_a,
@@ -222,7 +223,10 @@ fn scorer<'a>(
 impl Comparison {
     /// The side-by-side table and the tests, as plain text for the terminal.
     pub fn table(&self) -> String {
-        let mut s = format!("A: {}\nB: {}\n\n", self.a, self.b);
+        let mut s = format!(
+            "A: {} ({} items scored)\nB: {} ({} items scored)\n\n",
+            self.a, self.n_items[0], self.b, self.n_items[1]
+        );
         let _ = writeln!(s, "{:<24} {:>9} {:>9} {:>9}", "metric", "A", "B", "B − A");
         for m in &self.metrics {
             let delta = m
