@@ -7,6 +7,7 @@ pub mod eval;
 pub mod eval_agreement;
 pub mod eval_compare;
 pub mod eval_stance;
+pub mod eval_zero_shot;
 pub mod model_args;
 pub mod models;
 pub mod quotes;
