@@ -27,9 +27,14 @@ struct PipelineOutput {
 fn zero_shot_matches_transformers_pipeline() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-deberta-v2-cls");
     let reference: Reference =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("zero_shot.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("zero_shot.json")).unwrap())
+            .unwrap();
     let model = TextModel::load(&dir, LoadOptions::default(), &Device::Cpu).unwrap();
-    assert_eq!(model.max_length(), 128, "the pipeline truncates at model_max_length");
+    assert_eq!(
+        model.max_length(),
+        128,
+        "the pipeline truncates at model_max_length"
+    );
     let classes = NliClasses::from_labels(model.labels(), "tiny").unwrap();
     let premises: Vec<&str> = reference.sequences.iter().map(String::as_str).collect();
     let hypotheses: Vec<Vec<String>> = premises
@@ -43,14 +48,24 @@ fn zero_shot_matches_transformers_pipeline() {
         })
         .collect();
     let mut compared = 0;
-    for (key, mode) in [("single_label", Mode::SingleLabel), ("multi_label", Mode::MultiLabel)] {
+    for (key, mode) in [
+        ("single_label", Mode::SingleLabel),
+        ("multi_label", Mode::MultiLabel),
+    ] {
         let scores = zero_shot_scores(&model, classes, &premises, &hypotheses, mode, 5).unwrap();
         for (i, expected) in reference.results[key].iter().enumerate() {
             assert_eq!(expected.sequence, reference.sequences[i]);
             for (label, want) in expected.labels.iter().zip(&expected.scores) {
-                let k = reference.candidate_labels.iter().position(|l| l == label).unwrap();
+                let k = reference
+                    .candidate_labels
+                    .iter()
+                    .position(|l| l == label)
+                    .unwrap();
                 let got = scores[i][k];
-                assert!((got - want).abs() <= 1e-4, "{key} seq {i} {label}: {got} vs {want}");
+                assert!(
+                    (got - want).abs() <= 1e-4,
+                    "{key} seq {i} {label}: {got} vs {want}"
+                );
                 compared += 1;
             }
         }
