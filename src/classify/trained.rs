@@ -31,6 +31,17 @@ pub struct Example {
     pub label: usize,
 }
 
+impl Example {
+    /// The example as a classifier input (no speaker: training data names none).
+    pub fn item(&self) -> Item<'_> {
+        Item {
+            text: &self.text,
+            speaker: None,
+            target: self.target.as_deref(),
+        }
+    }
+}
+
 /// A training input file and its hash, so a manifest names exactly what a head was fitted on.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DataSource {
@@ -169,14 +180,7 @@ pub fn train(
     batch_size: usize,
 ) -> Result<HeadManifest> {
     anyhow::ensure!(!examples.is_empty(), "no training examples");
-    let items: Vec<Item> = examples
-        .iter()
-        .map(|e| Item {
-            text: &e.text,
-            speaker: None,
-            target: e.target.as_deref(),
-        })
-        .collect();
+    let items: Vec<Item> = examples.iter().map(Example::item).collect();
     let feats = features::build(
         model,
         &items,

@@ -57,14 +57,7 @@ impl EvalZeroShotArgs {
         for spec in &self.data {
             examples.extend(data::load(spec, &task, self.field)?.0);
         }
-        let items: Vec<Item> = examples
-            .iter()
-            .map(|e| Item {
-                text: &e.text,
-                speaker: None,
-                target: e.target.as_deref(),
-            })
-            .collect();
+        let items: Vec<Item> = examples.iter().map(|e| e.item()).collect();
         let predictions =
             match self.method {
                 ZeroShot::Similarity => {
