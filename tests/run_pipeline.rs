@@ -55,7 +55,8 @@ fn reruns_are_byte_identical_and_bad_documents_are_skipped_or_reported() {
         root().join("datasets/missile-shield/articles/nysun-2008-03-missile-shield-divide.txt"),
     )
     .unwrap();
-    let good = serde_json::json!({"id": "seed", "text": article}).to_string();
+    let good = serde_json::json!({"id": "nysun-2008-03-missile-shield-divide", "text": article})
+        .to_string();
     std::fs::write(
         &corpus,
         format!("{good}\n{{\"id\": \"broken\", \"text\": \n"),
@@ -90,8 +91,8 @@ fn reruns_are_byte_identical_and_bad_documents_are_skipped_or_reported() {
     let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
     assert!(summary.contains("Skipped 1 bad input"), "{summary}");
     assert_eq!(
-        std::fs::read(out.join("quotes.jsonl")).unwrap().len(),
-        std::fs::read(a.join("quotes.jsonl")).unwrap().len(),
+        std::fs::read(out.join("quotes.jsonl")).unwrap(),
+        std::fs::read(a.join("quotes.jsonl")).unwrap(),
         "the good document gives the same quotes"
     );
 }
@@ -171,4 +172,38 @@ fn an_interrupted_run_resumes_without_losing_or_duplicating_quotes() {
     assert_eq!(resumed.quotes, clean.quotes);
     assert_eq!(resumed.corpus_actors, clean.corpus_actors);
     assert_eq!(resumed.documents, clean.documents);
+}
+
+#[test]
+fn the_nli_path_runs_end_to_end_on_the_tiny_deberta_fixture() {
+    if common::minilm().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = root().join("tests/fixtures/tiny-deberta-v2-cls");
+    let run = stancer(&[
+        "run",
+        "--quiet",
+        "--method",
+        "nli",
+        "--nli-model-dir",
+        fixture.to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let quotes = std::fs::read_to_string(dir.path().join("quotes.jsonl")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(quotes.lines().next().unwrap()).unwrap();
+    let scores = first["stance"]["scores"].as_object().unwrap();
+    assert_eq!(scores.len(), 4, "one score per task label");
+    let total: f64 = scores.values().map(|v| v.as_f64().unwrap()).sum();
+    assert!(
+        (total - 1.0).abs() < 1e-5,
+        "single-label scores sum to 1, got {total}"
+    );
+    assert_eq!(first["stance"]["model"], fixture.display().to_string());
 }
