@@ -151,8 +151,9 @@ struct Cluster {
 impl Cluster {
     fn gender_ok(&self, g: Option<Gender>) -> bool {
         match g {
-            Some(Gender::Male) => !(self.female && !self.male),
-            Some(Gender::Female) => !(self.male && !self.female),
+            // Unknown or conflicting gender (a "Ms. Putin" typo) stays compatible.
+            Some(Gender::Male) => !self.female || self.male,
+            Some(Gender::Female) => !self.male || self.female,
             None => true,
         }
     }
@@ -228,9 +229,9 @@ impl<'a> DocActors<'a> {
                 if name.len() > cl.name.len() {
                     cl.name = name.clone();
                 }
-                cl.forms.push(name);
+                push_new(&mut cl.forms, name);
                 if !m.title.is_empty() {
-                    cl.roles.push(m.title.clone());
+                    push_new(&mut cl.roles, m.title.clone());
                     cl.person = true;
                 }
                 cl.person |= m.name.len() >= 2 || m.gender.is_some();
@@ -259,7 +260,7 @@ impl<'a> DocActors<'a> {
                     let nc = self.mention_cluster[k + 1];
                     if next.start == m.end + 1 && nc != usize::MAX {
                         let role = m.title.clone();
-                        self.clusters[nc].roles.push(role);
+                        push_new(&mut self.clusters[nc].roles, role);
                         self.clusters[nc].person = true;
                     }
                 }
@@ -269,7 +270,7 @@ impl<'a> DocActors<'a> {
             if self.is_comma(m.end) {
                 let role = self.role_phrase(m.end + 1);
                 if !role.is_empty() {
-                    self.clusters[c].roles.push(role);
+                    push_new(&mut self.clusters[c].roles, role);
                     self.clusters[c].person = true;
                 }
             }
@@ -441,6 +442,14 @@ impl<'a> DocActors<'a> {
             id: slug(&name),
             name,
         }
+    }
+}
+
+/// Adds `x` unless present: a cluster mentioned thousands of times keeps a handful of forms
+/// and roles, so matching against them stays cheap.
+fn push_new<T: PartialEq>(v: &mut Vec<T>, x: T) {
+    if !v.contains(&x) {
+        v.push(x);
     }
 }
 

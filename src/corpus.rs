@@ -354,7 +354,7 @@ mod tests {
         let path = dir.path().join("x.jsonl");
         let mut f = std::fs::File::create(&path).unwrap();
         f.write_all(b"{\"id\":\"a\",\"text\":\"ok\"}\n{bad\n{\"id\":\"a\",\"text\":\"dup\"}\n{\"text\":\"no id\"}\n{\"id\":\"e\",\"text\":\"  \"}\n{\"id\":\"u\",\"text\":\"\xff\"}\n{\"id\":\"z\",\"text\":\"fine\"}\n").unwrap();
-        let got = docs(&[path.clone()]);
+        let got = docs(std::slice::from_ref(&path));
         let msgs: Vec<String> = got
             .iter()
             .map(|r| match r {
@@ -377,7 +377,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.txt");
         std::fs::write(&path, b"line one\nline \xc3 two").unwrap();
-        let err = docs(&[path.clone()]).remove(0).unwrap_err();
+        let err = docs(std::slice::from_ref(&path)).remove(0).unwrap_err();
         assert_eq!(
             err.to_string(),
             format!("{}:2: invalid UTF-8", path.display())

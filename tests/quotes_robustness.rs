@@ -120,7 +120,7 @@ fn random_mixes_never_panic_and_keep_offsets() {
         let text: String = (0..n)
             .map(|_| {
                 let p = rng.pick(PIECES);
-                if rng.next() % 3 == 0 {
+                if rng.next().is_multiple_of(3) {
                     format!("{p} ")
                 } else {
                     p.to_string()

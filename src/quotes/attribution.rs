@@ -271,7 +271,7 @@ fn content(
     prev_end: usize,
 ) -> Option<Attribution> {
     let f = &frames[fi];
-    let (lo, hi) = (sent.start, trim_end(s, sent.start, sent.end));
+    let hi = trim_end(s, sent.start, sent.end);
     let (a, b) = (f.start, f.end());
     let make = |pieces: Vec<(usize, usize)>| {
         let pieces: Vec<_> = pieces.into_iter().filter(|(x, y)| x < y).collect();
