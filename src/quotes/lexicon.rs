@@ -50,7 +50,6 @@ const SPEECH: &[&str] = &[
     "acknowledged",
     "acknowledges",
     "acknowledging",
-    "warned",
     "warns",
     "warning",
     "declared",
@@ -126,10 +125,8 @@ const SPEECH: &[&str] = &[
     "boasted",
     "bragged",
     "announcing",
-    "explained",
     "revealed",
     "disclosed",
-    "added",
     "proclaimed",
     "lamented",
     "objected",
@@ -137,11 +134,8 @@ const SPEECH: &[&str] = &[
     "remarked",
     "retorted",
     "shouted",
-    "wrote",
-    "writes",
     "reiterated",
     "repeated",
-    "reminded",
 ];
 
 const TELL: &[&str] = &[
