@@ -16,6 +16,8 @@ pub struct UserError {
 
 impl UserError {
     /// Builds an `anyhow::Error` carrying a cause and a hint.
+    // Returns the boxed error directly: every caller propagates it with `?` or `Err(…)`.
+    #[allow(clippy::new_ret_no_self)]
     pub fn new(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
         anyhow::Error::new(UserError {
             message: message.into(),

@@ -22,6 +22,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// How quotes get their stance.
+// Built once per run, so the variants' size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum StanceMethod {
     /// A trained head (default).
     Head(TrainedClassifier),
