@@ -2,7 +2,10 @@
 //! Python transformers (scripts/fixtures/tiny_models.py), must give the reference token ids and
 //! logits, including pairs whose premise is truncated.
 
+mod common;
+
 use candle_core::Device;
+use common::max_abs_diff;
 use serde::Deserialize;
 use stancer::encoders::{LoadOptions, ModelInput, TextModel};
 use std::path::{Path, PathBuf};
@@ -51,14 +54,6 @@ fn inputs(reference: &Reference) -> Vec<ModelInput<'_>> {
             None => ModelInput::Single(&p.premise),
         })
         .collect()
-}
-
-fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len());
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f32::max)
 }
 
 fn check_parity(name: &str, expected_entailment: usize) {

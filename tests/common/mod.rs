@@ -1,4 +1,7 @@
-//! Helpers shared by integration tests that need the real all-MiniLM-L6-v2 weights.
+//! Helpers shared by integration tests: the real all-MiniLM-L6-v2 weights, vector comparison.
+
+// Each test binary compiles this module and uses only part of it.
+#![allow(dead_code)]
 
 use stancer::encoders::{LoadOptions, TextModel};
 use stancer::models::{self, FetchOptions, ModelManifest};
@@ -26,4 +29,13 @@ pub fn minilm() -> Option<TextModel> {
         }
         Err(e) => panic!("all-MiniLM-L6-v2 is required (STANCER_REQUIRE_MODELS=1): {e:#}"),
     }
+}
+
+/// Largest absolute element-wise difference of two equally long vectors.
+pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
