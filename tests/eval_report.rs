@@ -70,7 +70,11 @@ fn quote(doc: &str, i: usize, label: &str, p: f32) -> Value {
            "byte_start": 20 * i, "byte_end": 20 * i + 10,
            "cue": {"text": "said", "start": 20 * i + 12, "end": 20 * i + 16},
            "actor": if i.is_multiple_of(2) { "Ann" } else { "Bob" },
-           "stance": {"label": label, "scores": Value::Object(scores), "model": "toy-head"}})
+           "stance": {"label": label, "scores": Value::Object(scores), "model": "toy-head"},
+           "sentiment": {"label": if i.is_multiple_of(2) { "neutral" } else { "negative" },
+                         "scores": if i.is_multiple_of(2) { json!({"positive": 0.1, "negative": 0.2, "neutral": 0.7}) }
+                                   else { json!({"positive": 0.1, "negative": 0.6, "neutral": 0.3}) },
+                         "model": "toy-sentiment"}})
 }
 
 fn actors_jsonl() -> String {
@@ -125,7 +129,7 @@ impl Fixture {
                 "gold.jsonl",
                 "--predictions",
                 run,
-                "--report-dir",
+                "--reports",
                 report,
             ],
             self.dir.path(),
@@ -182,9 +186,12 @@ fn writes_three_reproducible_reports_with_charts() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("accuracy"));
 
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(f.path("rep/report.json")).unwrap()).unwrap();
-    assert_eq!(report["schema"], "stancer-eval-report/1");
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(f.path("rep/toy/toy-head/report.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["schema"], "stancer-eval-report/2");
+    assert_eq!(report["task"]["field"], "stance");
     assert_eq!(report["n_gold_items"], 6);
     assert_eq!(report["n_items"], 5);
     assert_eq!(report["n_missed"], 1);
@@ -210,9 +217,40 @@ fn writes_three_reproducible_reports_with_charts() {
     assert_eq!(errors[0]["predicted"], "oppose");
     assert!(errors[1]["predicted"].is_null());
     assert_eq!(report["models"], json!(["toy-head"]));
-    assert_eq!(report["actors"]["actor_level_accuracy"], 0.5);
+    assert_eq!(report["actor_level"]["accuracy"], 0.5);
+    // By gold actor: Ann holds q01, q03, q05 (all scored, all right), Bob q02, q04, q06 (q06
+    // missed, q02 wrong).
+    let groups = &report["groups"]["rows"];
+    assert_eq!(report["groups"]["by"], "actor");
+    assert_eq!(
+        (
+            groups[0]["group"].clone(),
+            groups[0]["n_items"].clone(),
+            groups[0]["correct"].clone()
+        ),
+        (json!("Ann"), json!(3), json!(3))
+    );
+    assert_eq!(
+        (
+            groups[1]["n_gold"].clone(),
+            groups[1]["n_items"].clone(),
+            groups[1]["correct"].clone()
+        ),
+        (json!(3), json!(2), json!(1))
+    );
 
-    let html = std::fs::read_to_string(f.path("rep/report.html")).unwrap();
+    // Sentiment gets its own report, beside the stance report, named by its classifier.
+    let sentiment: Value = serde_json::from_str(
+        &std::fs::read_to_string(f.path("rep/toy/toy-sentiment/report.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sentiment["task"]["field"], "sentiment");
+    assert_eq!(sentiment["n_items"], 5);
+    // Gold is neutral throughout; predictions alternate neutral / negative → 3 of 5 right.
+    assert_eq!(sentiment["scores"]["accuracy"], 0.6);
+    assert!(sentiment["actor_level"].is_null());
+
+    let html = std::fs::read_to_string(f.path("rep/toy/toy-head/report.html")).unwrap();
     assert_eq!(html.matches("<svg").count(), 3);
     assert_eq!(
         html.matches(r#"<rect class="cell""#).count(),
@@ -233,20 +271,20 @@ fn writes_three_reproducible_reports_with_charts() {
         "error text escaped"
     );
     assert_balanced(&html);
-    let md = std::fs::read_to_string(f.path("rep/report.md")).unwrap();
+    let md = std::fs::read_to_string(f.path("rep/toy/toy-head/report.md")).unwrap();
     assert!(md.contains("quote <1> \\| text"), "pipe escaped in tables");
 
     let root = f.dir.path().to_string_lossy().into_owned();
     for name in ["report.json", "report.md", "report.html"] {
-        let body = std::fs::read_to_string(f.path(&format!("rep/{name}"))).unwrap();
+        let body = std::fs::read_to_string(f.path(&format!("rep/toy/toy-head/{name}"))).unwrap();
         assert!(!body.contains(&root), "{name} holds an absolute path");
     }
     let again = f.eval("run", "rep2");
     assert!(again.status.success(), "{}", stderr(&again));
     for name in ["report.json", "report.md", "report.html"] {
         assert_eq!(
-            std::fs::read(f.path(&format!("rep/{name}"))).unwrap(),
-            std::fs::read(f.path(&format!("rep2/{name}"))).unwrap(),
+            std::fs::read(f.path(&format!("rep/toy/toy-head/{name}"))).unwrap(),
+            std::fs::read(f.path(&format!("rep2/toy/toy-head/{name}"))).unwrap(),
             "{name} differs between reruns"
         );
     }
@@ -356,8 +394,8 @@ fn compare_two_reports_item_by_item() {
         &[
             "eval",
             "compare",
-            "a/report.json",
-            "b/report.json",
+            "a/toy/toy-head/report.json",
+            "b/toy/toy-head/report.json",
             "--json",
         ],
         f.dir.path(),
@@ -378,7 +416,12 @@ fn compare_two_reports_item_by_item() {
     assert!((acc["delta"].as_f64().unwrap() - 0.2).abs() < 1e-12);
     assert_eq!(c["paired_bootstrap"][0]["seed"], 2016);
     let table = stancer(
-        &["eval", "compare", "a/report.json", "b/report.json"],
+        &[
+            "eval",
+            "compare",
+            "a/toy/toy-head/report.json",
+            "b/toy/toy-head/report.json",
+        ],
         f.dir.path(),
     );
     assert!(String::from_utf8_lossy(&table.stdout).contains("McNemar exact"));
@@ -390,19 +433,45 @@ fn compare_two_reports_item_by_item() {
     );
     assert!(f.eval("better", "c").status.success());
     let err = fails(stancer(
-        &["eval", "compare", "a/report.json", "c/report.json"],
+        &[
+            "eval",
+            "compare",
+            "a/toy/toy-head/report.json",
+            "c/toy/toy-head/report.json",
+        ],
         f.dir.path(),
     ));
     assert!(
-        err.contains("cannot compare a/report.json with c/report.json"),
+        err.contains("cannot compare a/toy/toy-head/report.json with c/toy/toy-head/report.json"),
         "{err}"
     );
     assert!(err.contains("different label sets"), "{err}");
     let err = fails(stancer(
-        &["eval", "compare", "a/report.md", "b/report.json"],
+        &[
+            "eval",
+            "compare",
+            "a/toy/toy-head/report.json",
+            "a/toy/toy-sentiment/report.json",
+        ],
         f.dir.path(),
     ));
-    assert!(err.contains("a/report.md: not a JSON report"), "{err}");
+    assert!(
+        err.contains("different fields (stance vs sentiment)"),
+        "{err}"
+    );
+    let err = fails(stancer(
+        &[
+            "eval",
+            "compare",
+            "a/toy/toy-head/report.md",
+            "b/toy/toy-head/report.json",
+        ],
+        f.dir.path(),
+    ));
+    assert!(
+        err.contains("a/toy/toy-head/report.md: not a JSON report"),
+        "{err}"
+    );
 }
 
 #[test]

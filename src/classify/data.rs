@@ -41,6 +41,7 @@ pub fn load(spec: &str, task: &Task, field: Field) -> Result<(Vec<Example>, Data
                     .map_label(raw)
                     .with_context(|| format!("{}: row {}", path.display(), item.id))?;
                 Ok(Example {
+                    id: item.id,
                     text: item.text,
                     target: (field == Field::Stance).then_some(item.target),
                     label,
@@ -72,6 +73,7 @@ fn load_jsonl(path: &Path, task: &Task) -> Result<Vec<Example>> {
             .with_context(|| format!("{}: malformed JSON line", where_()))?;
         let label = task.map_label(&row.label).with_context(where_)?;
         examples.push(Example {
+            id: format!("{}:{}", crate::eval::report::file_name(path), n + 1),
             text: row.text,
             target: row.target,
             label,
@@ -91,8 +93,10 @@ pub fn exemplars(task: &Task) -> Result<(Vec<Example>, DataSource)> {
     let examples = task
         .exemplars
         .iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(n, e)| {
             Ok(Example {
+                id: format!("exemplar:{}", n + 1),
                 text: e.text.clone(),
                 target: None,
                 label: task.label_index(&e.label)?,

@@ -23,6 +23,9 @@ pub const ALL_TARGETS: &str = "*";
 /// One labelled training example.
 #[derive(Debug, Clone)]
 pub struct Example {
+    /// Stable id within its data (SemEval tweet id, `file:line`, or exemplar number), so
+    /// cross-validation reports can be paired item by item.
+    pub id: String,
     /// The text.
     pub text: String,
     /// Its own stance target, when the data has several.
@@ -170,15 +173,24 @@ pub struct TrainedClassifier {
     heads: BTreeMap<String, LinearHead>,
 }
 
+/// What [`train`] produced.
+pub struct Trained {
+    /// The manifest written to `head.json`.
+    pub manifest: HeadManifest,
+    /// Held-out class probabilities of every example under the chosen `C` (in example order,
+    /// label order), when cross-validation ran: the input of a cross-validation report.
+    pub out_of_fold: Option<Vec<Vec<f32>>>,
+}
+
 /// Trains heads (with cross-validation when `spec.folds > 1`), writes them and `head.json` to
-/// `out`, and returns the manifest.
+/// `out`, and returns the manifest with the out-of-fold probabilities.
 pub fn train(
     model: &TextModel,
     examples: &[Example],
     spec: &TrainSpec,
     out: &Path,
     batch_size: usize,
-) -> Result<HeadManifest> {
+) -> Result<Trained> {
     anyhow::ensure!(!examples.is_empty(), "no training examples");
     let items: Vec<Item> = examples.iter().map(Example::item).collect();
     let feats = features::build(
@@ -193,6 +205,7 @@ pub fn train(
     let mut config = spec.config.clone();
     let mut c_search = Vec::new();
     let mut cv = None;
+    let mut out_of_fold = None;
     if spec.folds > 1 {
         let grid = if spec.c_grid.is_empty() {
             vec![config.c]
@@ -204,13 +217,15 @@ pub fn train(
                 c,
                 ..spec.config.clone()
             };
-            let report = cross_validate(&feats, examples, &groups, spec, &candidate)?;
+            let (report, probabilities) =
+                cross_validate(&feats, examples, &groups, spec, &candidate)?;
             let score = report.pooled.f_avg.unwrap_or(report.pooled.macro_f1);
             let best = c_search.iter().all(|&(_, s)| score > s);
             c_search.push((c, score));
             if best {
                 config = candidate;
                 cv = Some(report);
+                out_of_fold = Some(probabilities);
             }
         }
     }
@@ -262,19 +277,23 @@ pub fn train(
     };
     let json = serde_json::to_string_pretty(&manifest)?;
     write_atomic(&out.join(MANIFEST), |w| Ok(writeln!(w, "{json}")?))?;
-    Ok(manifest)
+    Ok(Trained {
+        manifest,
+        out_of_fold,
+    })
 }
 
 /// Held-out predictions for every example, fold by fold within each group, scored per group
-/// and pooled.
+/// and pooled; also returns the held-out probabilities.
 fn cross_validate(
     feats: &[Vec<f32>],
     examples: &[Example],
     groups: &BTreeMap<String, Vec<usize>>,
     spec: &TrainSpec,
     config: &TrainConfig,
-) -> Result<CvReport> {
+) -> Result<(CvReport, Vec<Vec<f32>>)> {
     let mut predicted = vec![usize::MAX; examples.len()];
+    let mut probabilities = vec![Vec::new(); examples.len()];
     let mut group_scores = BTreeMap::new();
     for (group, indices) in groups {
         let labels: Vec<usize> = indices.iter().map(|&i| examples[i].label).collect();
@@ -296,17 +315,19 @@ fn cross_validate(
             let (tx, _) = select(feats, examples, &test_idx);
             for (&i, probs) in test_idx.iter().zip(head.predict_proba(&tx)?) {
                 predicted[i] = super::argmax(&probs);
+                probabilities[i] = probs;
             }
         }
         group_scores.insert(group.clone(), score(examples, &predicted, indices, spec)?);
     }
     let all: Vec<usize> = (0..examples.len()).collect();
-    Ok(CvReport {
+    let report = CvReport {
         folds: spec.folds,
         seed: spec.seed,
         groups: group_scores,
         pooled: score(examples, &predicted, &all, spec)?,
-    })
+    };
+    Ok((report, probabilities))
 }
 
 fn score(

@@ -4,6 +4,7 @@
 use crate::actors::Registry;
 use crate::error::UserError;
 use crate::eval::quotes::{Evaluator, GoldDoc};
+use crate::eval::report::quotes as quote_report;
 use crate::eval::{native, polnear};
 use crate::quotes;
 use anyhow::Result;
@@ -65,6 +66,13 @@ pub struct EvalQuotesArgs {
     /// Also write every miss, spurious prediction and wrong cue/source here (JSONL).
     #[arg(long)]
     pub mistakes: Option<PathBuf>,
+    /// Root of the report tree: report.json, report.md and report.html go to
+    /// DIR/<dataset>/stancer-quotes/.
+    #[arg(long, default_value = crate::eval::report::DEFAULT_ROOT)]
+    pub reports: PathBuf,
+    /// Print the scores only; write no report files.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 impl EvalQuotesArgs {
@@ -94,10 +102,17 @@ impl EvalQuotesArgs {
                 Ok(())
             })?;
         }
+        let dir = (!self.no_report).then(|| quote_report::folder(&report, &self.reports));
+        if let Some(dir) = &dir {
+            quote_report::write(&report, dir)?;
+        }
         if self.json {
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {
             print!("{}", report.table());
+            if let Some(dir) = dir {
+                println!("report: {}", dir.display());
+            }
         }
         Ok(())
     }

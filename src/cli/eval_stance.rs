@@ -2,11 +2,12 @@
 //! table and write the report files (`report.json`, `report.md`, `report.html`).
 
 use crate::aggregate::ActorStance;
+use crate::classify::data::Field;
 use crate::classify::Prediction;
 use crate::error::UserError;
 use crate::eval::bootstrap::{BootstrapConfig, MIN_RESAMPLES};
 use crate::eval::metrics::ClassificationReport;
-use crate::eval::report::{self, Dataset, ReportInput, TaskInfo};
+use crate::eval::report::{self, ActorLevel, Dataset, ReportInput, TaskInfo};
 use crate::eval::stance::{evaluate, load_gold, GoldStanceDoc, StanceEvaluation};
 use crate::quotes::Quote;
 use crate::task::{Task, DEFAULT_TASK};
@@ -33,10 +34,10 @@ pub struct EvalStanceArgs {
     /// Print the evaluation as JSON.
     #[arg(long)]
     json: bool,
-    /// Where to write report.json, report.md and report.html
-    /// (default: eval/reports/<dataset>/<classifier>/).
-    #[arg(long)]
-    report_dir: Option<PathBuf>,
+    /// Root of the report tree: each report (stance, and sentiment when the run predicted it)
+    /// goes to DIR/<dataset>/<classifier>/ as report.json, report.md and report.html.
+    #[arg(long, default_value = report::DEFAULT_ROOT)]
+    reports: PathBuf,
     /// Seed of the bootstrap resampling (recorded in the report).
     #[arg(long, default_value_t = report::DEFAULT_SEED)]
     seed: u64,
@@ -75,37 +76,64 @@ impl EvalStanceArgs {
                     gold_path.display()
                 )
             })?;
-        let report = report::build(ReportInput {
-            dataset: Dataset {
-                name: task.name.clone(),
-                gold_file: file_name(&gold_path),
-                gold_sha256: crate::pipeline::file_sha256(&gold_path)?,
-                predictions_sha256: crate::pipeline::file_sha256(&quotes_path)?,
-            },
+        let dataset = Dataset {
+            name: task.name.clone(),
+            protocol: "predictions of a run, matched to gold quotes by character overlap".into(),
+            gold_file: report::file_name(&gold_path),
+            gold_sha256: crate::pipeline::file_sha256(&gold_path)?,
+            predictions_sha256: Some(crate::pipeline::file_sha256(&quotes_path)?),
+        };
+        let bootstrap = BootstrapConfig {
+            resamples: self.resamples,
+            seed: self.seed,
+            ..BootstrapConfig::new(self.seed)
+        };
+        let mut reports = vec![report::build(ReportInput {
+            dataset: dataset.clone(),
             task: TaskInfo {
                 name: task.name.clone(),
                 field: "stance".to_string(),
                 labels,
                 f_avg_labels: task.f_avg_labels.clone(),
             },
-            evaluation: &result,
-            bootstrap: BootstrapConfig {
-                resamples: self.resamples,
-                seed: self.seed,
-                ..BootstrapConfig::new(self.seed)
-            },
-        })?;
-        let dir = self.report_dir.clone().unwrap_or_else(|| {
-            Path::new("eval/reports")
-                .join(path_safe(&report.dataset.name))
-                .join(path_safe(&report.classifier()))
-        });
-        report.write(&dir)?;
+            items: &result.items(Field::Stance),
+            group_by: "actor",
+            actor_level: Some(ActorLevel {
+                accuracy: result.actor_accuracy,
+                actors: result.actors.clone(),
+            }),
+            bootstrap,
+        })?];
+        if result.sentiment.is_some() {
+            reports.push(report::build(ReportInput {
+                dataset,
+                task: TaskInfo {
+                    name: task.name.clone(),
+                    field: "sentiment".to_string(),
+                    labels: self.sentiment_labels.clone(),
+                    f_avg_labels: None,
+                },
+                items: &result.items(Field::Sentiment),
+                group_by: "actor",
+                actor_level: None,
+                bootstrap,
+            })?);
+        }
+        let dirs = reports
+            .iter()
+            .map(|r| {
+                let dir = r.folder(&self.reports);
+                r.write(&dir)?;
+                Ok(dir)
+            })
+            .collect::<Result<Vec<_>>>()?;
         if self.json {
             println!("{}", serde_json::to_string_pretty(&result)?);
         } else {
             print!("{}", table(&result));
-            println!("\nreport: {}", dir.display());
+            for dir in dirs {
+                println!("report: {}", dir.display());
+            }
         }
         Ok(())
     }
@@ -224,34 +252,6 @@ fn check_predictions(
         ));
     }
     Ok(())
-}
-
-/// The last path component, so reports carry no directories.
-fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
-}
-
-/// A name usable as one path component: anything but letters, digits, `-`, `_`, `.` and `+`
-/// becomes `_`.
-fn path_safe(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || "-_.+".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if s.is_empty() || s.chars().all(|c| c == '.') {
-        "_".to_string()
-    } else {
-        s
-    }
 }
 
 /// JSONL records with their 1-based line numbers, so later checks can name the line.

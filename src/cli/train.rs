@@ -4,11 +4,15 @@ use super::model_args::ModelArgs;
 use crate::classify::data::{self, Field};
 use crate::classify::features::FeatureMode;
 use crate::classify::head::TrainConfig;
-use crate::classify::trained::{self, CvScores, TrainSpec};
+use crate::classify::trained::{self, CvScores, DataSource, Example, HeadManifest, TrainSpec};
+use crate::classify::Prediction;
+use crate::error::UserError;
+use crate::eval::bootstrap::BootstrapConfig;
+use crate::eval::report::{self, Dataset, Report, ReportInput, ScoredItem, TaskInfo};
 use crate::task::{Task, DEFAULT_TASK};
 use anyhow::Result;
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Train a stance (or sentiment) head on labelled data or on a task's exemplars.
 #[derive(Args, Debug)]
@@ -47,6 +51,13 @@ pub struct TrainArgs {
     /// Output folder (head.json and head*.safetensors).
     #[arg(long)]
     out: PathBuf,
+    /// Also write a cross-validation report (out-of-fold predictions under the chosen C) to
+    /// DIR/<task>-cv/<head name>/ (report.json, report.md, report.html).
+    #[arg(long)]
+    reports: Option<PathBuf>,
+    /// Seed of the report's bootstrap resampling.
+    #[arg(long, default_value_t = report::DEFAULT_SEED)]
+    report_seed: u64,
     /// Texts per forward pass of the embedding model.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
@@ -113,7 +124,8 @@ impl TrainArgs {
             examples.len(),
             spec.labels.len()
         );
-        let head = trained::train(&model, &examples, &spec, &self.out, self.batch_size)?;
+        let trained = trained::train(&model, &examples, &spec, &self.out, self.batch_size)?;
+        let head = &trained.manifest;
         for (c, score) in &head.c_search {
             println!("C = {c:<8} pooled CV score {score:.4}");
         }
@@ -139,6 +151,76 @@ impl TrainArgs {
             row("pooled", &cv.pooled);
         }
         println!("wrote {}", self.out.join(trained::MANIFEST).display());
+        if let Some(root) = &self.reports {
+            let probabilities = trained.out_of_fold.as_ref().ok_or_else(|| {
+                UserError::new(
+                    "--reports needs cross-validation, but --folds is 1",
+                    "use --folds 5 (the default)",
+                )
+            })?;
+            let report = self.cv_report(&task, head, &examples, probabilities)?;
+            let dir = report.folder(root);
+            report.write(&dir)?;
+            println!("report: {}", dir.display());
+        }
         Ok(())
+    }
+
+    /// The cross-validation report: every example scored by the head of the folds that held it
+    /// out, grouped by target.
+    fn cv_report(
+        &self,
+        task: &Task,
+        head: &HeadManifest,
+        examples: &[Example],
+        probabilities: &[Vec<f32>],
+    ) -> Result<Report> {
+        let items: Vec<ScoredItem> = examples
+            .iter()
+            .zip(probabilities)
+            .map(|(e, probs)| ScoredItem {
+                id: e.id.clone(),
+                doc_id: String::new(),
+                group: e.target.clone().unwrap_or_else(|| task.target.name.clone()),
+                text: e.text.clone(),
+                gold: head.labels[e.label].clone(),
+                prediction: Some(Prediction::from_probs(&head.labels, probs, &head.name)),
+                matched_id: None,
+            })
+            .collect();
+        let cv = head
+            .cv
+            .as_ref()
+            .expect("out-of-fold predictions come with a CV report");
+        let names = |f: &dyn Fn(&DataSource) -> String| {
+            head.data.iter().map(f).collect::<Vec<_>>().join(" + ")
+        };
+        report::build(ReportInput {
+            dataset: Dataset {
+                name: format!("{}-cv", task.name),
+                protocol: format!(
+                    "{}-fold stratified cross-validation (seed {}, C = {}, {}), out-of-fold predictions",
+                    cv.folds,
+                    cv.seed,
+                    head.config.c,
+                    if self.per_target { "one head per target" } else { "one head" }
+                ),
+                gold_file: names(&|d| {
+                    report::file_name(Path::new(d.path.split_once(':').map_or(d.path.as_str(), |p| p.1)))
+                }),
+                gold_sha256: names(&|d| d.sha256.clone()),
+                predictions_sha256: None,
+            },
+            task: TaskInfo {
+                name: task.name.clone(),
+                field: head.field.clone(),
+                labels: head.labels.clone(),
+                f_avg_labels: task.f_avg_labels.clone(),
+            },
+            items: &items,
+            group_by: "target",
+            actor_level: None,
+            bootstrap: BootstrapConfig::new(self.report_seed),
+        })
     }
 }

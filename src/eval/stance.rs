@@ -2,8 +2,10 @@
 //! quotes matched to predicted quotes by character overlap, and actor level on the gold actors.
 
 use crate::aggregate::ActorStance;
+use crate::classify::data::Field;
 use crate::classify::Prediction;
 use crate::eval::metrics::{classification_report, ClassificationReport};
+use crate::eval::report::ScoredItem;
 use crate::quotes::Quote;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -96,13 +98,37 @@ pub struct QuoteOutcome {
     /// Matched predicted quote id, if any.
     pub quote_id: Option<String>,
     /// Gold stance.
-    pub gold: String,
-    /// Predicted stance (`None` when unmatched).
-    pub predicted: Option<String>,
-    /// Probabilities of the predicted stance labels (`None` when unmatched), for calibration.
-    pub scores: Option<BTreeMap<String, f32>>,
-    /// Classifier that made the prediction (`None` when unmatched).
-    pub model: Option<String>,
+    pub gold_stance: String,
+    /// Gold sentiment.
+    pub gold_sentiment: String,
+    /// Stance prediction of the matched quote (`None` when unmatched).
+    pub stance: Option<Prediction>,
+    /// Sentiment prediction of the matched quote (`None` when unmatched or not predicted).
+    pub sentiment: Option<Prediction>,
+}
+
+impl StanceEvaluation {
+    /// The gold quotes as report items for one field, grouped by gold actor.
+    pub fn items(&self, field: Field) -> Vec<ScoredItem> {
+        self.quotes
+            .iter()
+            .map(|q| {
+                let (gold, prediction) = match field {
+                    Field::Stance => (&q.gold_stance, &q.stance),
+                    Field::Sentiment => (&q.gold_sentiment, &q.sentiment),
+                };
+                ScoredItem {
+                    id: q.gold_quote_id.clone(),
+                    doc_id: q.doc_id.clone(),
+                    group: q.actor.clone(),
+                    text: q.text.clone(),
+                    gold: gold.clone(),
+                    prediction: prediction.clone(),
+                    matched_id: q.quote_id.clone(),
+                }
+            })
+            .collect()
+    }
 }
 
 /// An actor's gold and predicted stance.
@@ -158,8 +184,9 @@ pub fn evaluate(
             if let Some(stance) = &stance {
                 stance_pairs.push((g.stance.clone(), stance.label.clone()));
             }
-            if let Some(Some(sentiment)) = p.map(|p| prediction(p, "sentiment").ok()) {
-                sentiment_pairs.push((g.sentiment.clone(), sentiment.label));
+            let sentiment = p.and_then(|p| prediction(p, "sentiment").ok());
+            if let Some(sentiment) = &sentiment {
+                sentiment_pairs.push((g.sentiment.clone(), sentiment.label.clone()));
             }
             outcomes.push(QuoteOutcome {
                 gold_quote_id: g.quote_id.clone(),
@@ -167,10 +194,10 @@ pub fn evaluate(
                 actor: g.actor.clone(),
                 text: g.text.clone(),
                 quote_id: p.map(|p| p.quote_id.clone()),
-                gold: g.stance.clone(),
-                scores: stance.as_ref().map(|s| s.scores.clone()),
-                model: stance.as_ref().map(|s| s.model.clone()),
-                predicted: stance.map(|s| s.label),
+                gold_stance: g.stance.clone(),
+                gold_sentiment: g.sentiment.clone(),
+                stance,
+                sentiment,
             });
         }
     }

@@ -96,6 +96,12 @@ pub struct Comparison {
 /// Compares two reports of the same task on the same gold; errors name what differs.
 pub fn compare(a: &Report, b: &Report, config: &BootstrapConfig) -> Result<Comparison> {
     anyhow::ensure!(
+        a.task.field == b.task.field,
+        "the reports score different fields ({} vs {}); compare reports of the same field",
+        a.task.field,
+        b.task.field
+    );
+    anyhow::ensure!(
         a.task.labels == b.task.labels,
         "the reports use different label sets ([{}] vs [{}]); compare reports of the same task",
         a.task.labels.join(", "),
@@ -182,11 +188,13 @@ pub fn compare(a: &Report, b: &Report, config: &BootstrapConfig) -> Result<Compa
         Some(a.calibration.ece),
         Some(b.calibration.ece),
     );
-    push(
-        "actor-level accuracy".into(),
-        Some(a.actors.actor_level_accuracy),
-        Some(b.actors.actor_level_accuracy),
-    );
+    if a.actor_level.is_some() || b.actor_level.is_some() {
+        push(
+            "actor-level accuracy".into(),
+            a.actor_level.as_ref().map(|x| x.accuracy),
+            b.actor_level.as_ref().map(|x| x.accuracy),
+        );
+    }
     for (ca, cb) in a.scores.per_class.iter().zip(&b.scores.per_class) {
         push(format!("F1 {}", ca.label), Some(ca.f1), Some(cb.f1));
     }

@@ -9,13 +9,17 @@
 
 pub mod compare;
 mod html;
+mod layout;
 mod markdown;
+mod page;
+pub mod quotes;
 mod svg;
 
+use crate::classify::Prediction;
 use crate::eval::bootstrap::{bootstrap_ci, BootstrapConfig, ConfidenceInterval};
 use crate::eval::calibration::{expected_calibration_error, CalibrationReport, DEFAULT_BINS};
 use crate::eval::metrics::{classification_report, cohen_kappa, ClassificationReport};
-use crate::eval::stance::{ActorOutcome, StanceEvaluation};
+use crate::eval::stance::ActorOutcome;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -23,7 +27,10 @@ use std::path::Path;
 
 /// Schema id written into every report; bump it when a field changes meaning or disappears,
 /// so readers (and `stancer eval compare`) can refuse what they do not understand.
-pub const SCHEMA: &str = "stancer-eval-report/1";
+pub const SCHEMA: &str = "stancer-eval-report/2";
+
+/// Root of the committed report tree; each report lives in `<root>/<dataset>/<classifier>/`.
+pub const DEFAULT_ROOT: &str = "eval/reports";
 
 /// Bootstrap seed of the reports unless `--seed` says otherwise; fixed so baselines reproduce.
 pub const DEFAULT_SEED: u64 = 2016;
@@ -33,13 +40,13 @@ pub const DEFAULT_SEED: u64 = 2016;
 pub struct Report {
     /// Always [`SCHEMA`].
     pub schema: String,
-    /// What was scored against.
+    /// What was scored against, and how the predictions were obtained.
     pub dataset: Dataset,
     /// The task: which prediction field, and its label set (the order of all tables).
     pub task: TaskInfo,
     /// Classifier ids found in the predictions (`Prediction.model`), sorted.
     pub models: Vec<String>,
-    /// Gold items (quotes) in the dataset.
+    /// Gold items in the dataset.
     pub n_gold_items: u64,
     /// Gold items a prediction was matched to; every figure below is over these.
     pub n_items: u64,
@@ -55,25 +62,30 @@ pub struct Report {
     pub bootstrap: BootstrapIntervals,
     /// Top-label calibration: ECE and the reliability table.
     pub calibration: CalibrationReport,
-    /// Per-actor figures.
-    pub actors: ActorScores,
+    /// Figures per group of items (per gold actor for news quotes, per target for SemEval).
+    pub groups: GroupScores,
+    /// Aggregated per-actor labels against gold actor labels; only for stance on news runs.
+    pub actor_level: Option<ActorLevel>,
     /// Every gold item with its outcome, keyed by gold id, so two reports can be paired.
     pub items: Vec<ItemOutcome>,
     /// Every wrong or missed item, with text and scores, for reading errors.
     pub errors: Vec<ErrorItem>,
 }
 
-/// Where the gold came from, without absolute paths.
+/// Where the gold came from and how predictions were made, without absolute paths.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dataset {
     /// Dataset name (the task's name, e.g. `missile-shield`); names the report folder.
     pub name: String,
-    /// Gold file name (no directory, so reports do not depend on the checkout's location).
+    /// How the predictions were obtained (a scored run, or out-of-fold cross-validation).
+    pub protocol: String,
+    /// Gold file name(s) (no directory, so reports do not depend on the checkout's location).
     pub gold_file: String,
-    /// sha256 of the gold file, so a report says exactly which annotations it used.
+    /// sha256 of the gold file(s), so a report says exactly which annotations it used.
     pub gold_sha256: String,
-    /// sha256 of the predictions' `quotes.jsonl`, tying the report to one run's output.
-    pub predictions_sha256: String,
+    /// sha256 of the predictions' `quotes.jsonl` when a run was scored; `null` for
+    /// cross-validation, whose predictions exist only inside the report.
+    pub predictions_sha256: Option<String>,
 }
 
 /// The task as the report needs it.
@@ -81,7 +93,7 @@ pub struct Dataset {
 pub struct TaskInfo {
     /// Task name.
     pub name: String,
-    /// Which prediction field is scored (`stance`).
+    /// Which prediction field is scored (`stance` or `sentiment`).
     pub field: String,
     /// Label set in task order.
     pub labels: Vec<String>,
@@ -113,36 +125,47 @@ pub struct ClassInterval {
     pub f1: ConfidenceInterval,
 }
 
-/// Accuracy per actor: of the aggregated actor label, and of that actor's quotes.
+/// Figures per group of items.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ActorScores {
-    /// Fraction of gold actors whose corpus-level predicted label equals gold (missing = wrong).
-    pub actor_level_accuracy: f64,
-    /// Gold actor by gold actor.
-    pub actor_level: Vec<ActorOutcome>,
-    /// Quote-level accuracy grouped by each quote's gold actor, sorted by actor.
-    pub quote_level: Vec<ActorQuoteScore>,
+pub struct GroupScores {
+    /// What the groups are (`actor`, `target`).
+    pub by: String,
+    /// One row per group, sorted by name.
+    pub rows: Vec<GroupScore>,
 }
 
-/// Quote-level accuracy of one actor's quotes.
+/// The scored items of one group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ActorQuoteScore {
-    /// Canonical actor name.
-    pub actor: String,
-    /// Gold quotes of the actor.
+pub struct GroupScore {
+    /// Group name (canonical actor, or target).
+    pub group: String,
+    /// Gold items of the group.
     pub n_gold: u64,
     /// Of those, matched to a prediction.
     pub n_items: u64,
-    /// Matched quotes predicted correctly.
+    /// Matched items predicted correctly.
     pub correct: u64,
     /// `correct / n_items`; `null` when nothing was matched.
     pub accuracy: Option<f64>,
+    /// Macro-F1 over the task's labels on the group's scored items.
+    pub macro_f1: Option<f64>,
+    /// F_avg on the group's scored items, when the task defines it (SemEval scores per target).
+    pub f_avg: Option<f64>,
+}
+
+/// Corpus-level actor labels against the gold actor labels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActorLevel {
+    /// Fraction of gold actors whose corpus-level predicted label equals gold (missing = wrong).
+    pub accuracy: f64,
+    /// Gold actor by gold actor.
+    pub actors: Vec<ActorOutcome>,
 }
 
 /// One gold item's outcome, compact, for pairing reports item by item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemOutcome {
-    /// Gold item id (gold quote id).
+    /// Gold item id.
     pub id: String,
     /// Gold label.
     pub gold: String,
@@ -159,28 +182,51 @@ pub struct ErrorItem {
     pub id: String,
     /// Document.
     pub doc_id: String,
-    /// Gold actor.
-    pub actor: String,
+    /// The item's group (gold actor or target).
+    pub group: String,
     /// Gold text.
     pub text: String,
     /// Gold label.
     pub gold: String,
     /// Predicted label; `null` for a missed item.
     pub predicted: Option<String>,
-    /// Matched predicted quote id; `null` for a missed item.
+    /// Matched predicted quote id; `null` for a missed item or cross-validation.
     pub predicted_quote_id: Option<String>,
     /// Probabilities the classifier gave each label.
     pub scores: Option<BTreeMap<String, f32>>,
 }
 
-/// What [`build`] needs besides the evaluation itself.
+/// One gold item and what the classifier said about it: the common input of every report.
+#[derive(Debug, Clone)]
+pub struct ScoredItem {
+    /// Gold item id (unique within the dataset).
+    pub id: String,
+    /// Document (or data file) the item belongs to.
+    pub doc_id: String,
+    /// Group the item is reported under (gold actor, target).
+    pub group: String,
+    /// Item text.
+    pub text: String,
+    /// Gold label.
+    pub gold: String,
+    /// The prediction; `None` when no predicted quote matched the gold item.
+    pub prediction: Option<Prediction>,
+    /// Id of the matched predicted quote, when predictions come from a run.
+    pub matched_id: Option<String>,
+}
+
+/// What [`build`] needs.
 pub struct ReportInput<'a> {
     /// Dataset provenance.
     pub dataset: Dataset,
     /// Task name, field and labels.
     pub task: TaskInfo,
-    /// The scored run.
-    pub evaluation: &'a StanceEvaluation,
+    /// Every gold item, in a fixed order.
+    pub items: &'a [ScoredItem],
+    /// What [`ScoredItem::group`] holds (`actor`, `target`).
+    pub group_by: &'a str,
+    /// Actor-level outcomes, when the predictions aggregate actors.
+    pub actor_level: Option<ActorLevel>,
     /// How to resample.
     pub bootstrap: BootstrapConfig,
 }
@@ -189,17 +235,24 @@ pub struct ReportInput<'a> {
 /// scored or a label or probability is out of range; callers validate inputs first so the user
 /// sees the file at fault.
 pub fn build(input: ReportInput) -> Result<Report> {
-    let ev = input.evaluation;
     let labels = &input.task.labels;
-    let scored: Vec<(&str, &str, f64)> = ev
-        .quotes
+    let scored_items: Vec<&ScoredItem> = input
+        .items
         .iter()
-        .filter_map(|q| {
-            let p = q.predicted.as_deref()?;
-            let conf = q.scores.as_ref()?.get(p).copied().unwrap_or(0.0) as f64;
-            Some((q.gold.as_str(), p, conf))
+        .filter(|i| i.prediction.is_some())
+        .collect();
+    let scored: Vec<(&str, &str, f64)> = scored_items
+        .iter()
+        .filter_map(|i| {
+            let p = i.prediction.as_ref()?;
+            let conf = p.scores.get(&p.label).copied().unwrap_or(0.0) as f64;
+            Some((i.gold.as_str(), p.label.as_str(), conf))
         })
         .collect();
+    anyhow::ensure!(
+        !scored.is_empty(),
+        "no gold item has a matched prediction, so there is nothing to score"
+    );
     let gold: Vec<&str> = scored.iter().map(|s| s.0).collect();
     let pred: Vec<&str> = scored.iter().map(|s| s.1).collect();
     let conf: Vec<f64> = scored.iter().map(|s| s.2).collect();
@@ -245,86 +298,88 @@ pub fn build(input: ReportInput) -> Result<Report> {
             .collect::<Result<_>>()?,
     };
 
-    let mut by_actor: BTreeMap<&str, ActorQuoteScore> = BTreeMap::new();
-    for q in &ev.quotes {
-        let row = by_actor
-            .entry(q.actor.as_str())
-            .or_insert_with(|| ActorQuoteScore {
-                actor: q.actor.clone(),
-                n_gold: 0,
-                n_items: 0,
-                correct: 0,
-                accuracy: None,
-            });
-        row.n_gold += 1;
-        if let Some(p) = &q.predicted {
-            row.n_items += 1;
-            row.correct += u64::from(*p == q.gold);
-        }
+    let mut by_group: BTreeMap<&str, (u64, Vec<usize>)> = BTreeMap::new();
+    for item in input.items {
+        by_group.entry(item.group.as_str()).or_default().0 += 1;
     }
-    let quote_level = by_actor
-        .into_values()
-        .map(|mut r| {
-            r.accuracy = (r.n_items > 0).then(|| r.correct as f64 / r.n_items as f64);
-            r
+    for (k, item) in scored_items.iter().enumerate() {
+        by_group
+            .get_mut(item.group.as_str())
+            .expect("every item's group was counted")
+            .1
+            .push(k);
+    }
+    let rows = by_group
+        .into_iter()
+        .map(|(group, (n_gold, idx))| {
+            let report = (!idx.is_empty()).then(|| subset(&idx)).flatten();
+            let correct = idx.iter().filter(|&&i| gold[i] == pred[i]).count() as u64;
+            Ok(GroupScore {
+                group: group.to_string(),
+                n_gold,
+                n_items: idx.len() as u64,
+                correct,
+                accuracy: (!idx.is_empty()).then(|| correct as f64 / idx.len() as f64),
+                macro_f1: report.as_ref().map(|r| r.macro_avg.f1),
+                f_avg: report.as_ref().map(f_avg_of).transpose()?.flatten(),
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
 
-    let items = ev
-        .quotes
+    let items = input
+        .items
         .iter()
-        .map(|q| ItemOutcome {
-            id: q.gold_quote_id.clone(),
-            gold: q.gold.clone(),
-            predicted: q.predicted.clone(),
-            confidence: q
-                .predicted
+        .map(|i| ItemOutcome {
+            id: i.id.clone(),
+            gold: i.gold.clone(),
+            predicted: i.prediction.as_ref().map(|p| p.label.clone()),
+            confidence: i
+                .prediction
                 .as_ref()
-                .and_then(|p| q.scores.as_ref()?.get(p))
+                .and_then(|p| p.scores.get(&p.label))
                 .map(|&c| c as f64),
         })
         .collect();
-    let errors = ev
-        .quotes
+    let errors = input
+        .items
         .iter()
-        .filter(|q| q.predicted.as_ref() != Some(&q.gold))
-        .map(|q| ErrorItem {
-            id: q.gold_quote_id.clone(),
-            doc_id: q.doc_id.clone(),
-            actor: q.actor.clone(),
-            text: q.text.clone(),
-            gold: q.gold.clone(),
-            predicted: q.predicted.clone(),
-            predicted_quote_id: q.quote_id.clone(),
-            scores: q.scores.clone(),
+        .filter(|i| i.prediction.as_ref().map(|p| &p.label) != Some(&i.gold))
+        .map(|i| ErrorItem {
+            id: i.id.clone(),
+            doc_id: i.doc_id.clone(),
+            group: i.group.clone(),
+            text: i.text.clone(),
+            gold: i.gold.clone(),
+            predicted: i.prediction.as_ref().map(|p| p.label.clone()),
+            predicted_quote_id: i.matched_id.clone(),
+            scores: i.prediction.as_ref().map(|p| p.scores.clone()),
         })
         .collect();
-    let mut models: Vec<String> = Vec::new();
-    for m in ev.quotes.iter().filter_map(|q| q.model.as_ref()) {
-        if !models.contains(m) {
-            models.push(m.clone());
-        }
-    }
+    let mut models: Vec<String> = scored_items
+        .iter()
+        .filter_map(|i| Some(i.prediction.as_ref()?.model.clone()))
+        .collect();
     models.sort();
+    models.dedup();
 
     Ok(Report {
         schema: SCHEMA.to_string(),
         dataset: input.dataset,
         task: input.task,
         models,
-        n_gold_items: ev.gold_quotes as u64,
+        n_gold_items: input.items.len() as u64,
         n_items: n as u64,
-        n_missed: (ev.gold_quotes - ev.matched_quotes) as u64,
+        n_missed: (input.items.len() - n) as u64,
         scores,
         f_avg,
         cohen_kappa,
         bootstrap,
         calibration,
-        actors: ActorScores {
-            actor_level_accuracy: ev.actor_accuracy,
-            actor_level: ev.actors.clone(),
-            quote_level,
+        groups: GroupScores {
+            by: input.group_by.to_string(),
+            rows,
         },
+        actor_level: input.actor_level,
         items,
         errors,
     })
@@ -340,32 +395,20 @@ impl Report {
         }
     }
 
+    /// The report's folder under `root`: `<root>/<dataset>/<classifier>/`.
+    pub fn folder(&self, root: &Path) -> std::path::PathBuf {
+        root.join(path_safe(&self.dataset.name))
+            .join(path_safe(&self.classifier()))
+    }
+
     /// `report.json` bytes: pretty-printed, newline-terminated.
     pub fn to_json(&self) -> Result<String> {
         Ok(serde_json::to_string_pretty(self)? + "\n")
     }
 
-    /// `report.md`: the figures as Markdown tables.
-    pub fn to_markdown(&self) -> String {
-        markdown::render(self)
-    }
-
-    /// `report.html`: one self-contained page (inline CSS and SVG, no scripts).
-    pub fn to_html(&self) -> String {
-        html::render(self)
-    }
-
     /// Writes `report.json`, `report.md` and `report.html` into `dir`, each atomically.
     pub fn write(&self, dir: &Path) -> Result<()> {
-        let files = [
-            ("report.json", self.to_json()?),
-            ("report.md", self.to_markdown()),
-            ("report.html", self.to_html()),
-        ];
-        for (name, body) in files {
-            crate::output::write_atomic(&dir.join(name), |w| Ok(w.write_all(body.as_bytes())?))?;
-        }
-        Ok(())
+        write_files(dir, &self.to_json()?, &layout::page(self))
     }
 
     /// Reads a `report.json`, refusing other schema versions by name.
@@ -383,6 +426,48 @@ impl Report {
         serde_json::from_value(head)
             .with_context(|| format!("{}: malformed {SCHEMA} report", path.display()))
     }
+}
+
+/// The last path component, so reports carry no directories.
+pub fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// A name usable as one path component: anything but letters, digits, `-`, `_`, `.` and `+`
+/// becomes `_`.
+pub fn path_safe(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.+".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.chars().all(|c| c == '.') {
+        "_".to_string()
+    } else {
+        s
+    }
+}
+
+/// Writes `report.json` (given) and the page as `report.md` and `report.html` into `dir`, each
+/// atomically, so an interrupted evaluation never leaves a half-written report.
+fn write_files(dir: &Path, json: &str, page: &page::Page) -> Result<()> {
+    let files = [
+        ("report.json", json.to_string()),
+        ("report.md", markdown::render(page)),
+        ("report.html", html::render(page)),
+    ];
+    for (name, body) in files {
+        crate::output::write_atomic(&dir.join(name), |w| Ok(w.write_all(body.as_bytes())?))?;
+    }
+    Ok(())
 }
 
 /// `x` with four decimals, or an en dash when undefined: the fixed precision of md and html.
