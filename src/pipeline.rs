@@ -40,6 +40,38 @@ pub enum StanceMethod {
     Similarity,
 }
 
+impl StanceMethod {
+    /// Whether [`StanceMethod::predict`] reads the items' text embeddings.
+    pub fn needs_embeddings(&self) -> bool {
+        !matches!(self, StanceMethod::Nli { .. })
+    }
+
+    /// Stance predictions for `items`. `vectors` are the items' text embeddings from `embedder`
+    /// when the caller computed them already (they are shared with the sentiment head).
+    pub fn predict(
+        &self,
+        embedder: &TextModel,
+        task: &Task,
+        items: &[Item],
+        vectors: Option<Vec<Vec<f32>>>,
+        batch_size: usize,
+    ) -> Result<Vec<Prediction>> {
+        match self {
+            StanceMethod::Head(head) => {
+                check_labels(&head.manifest.labels, task)?;
+                match vectors {
+                    Some(v) => head.predict_embedded(embedder, v, items, batch_size),
+                    None => head.predict(embedder, items, batch_size),
+                }
+            }
+            StanceMethod::Nli { model, name, mode } => {
+                NliClassifier::new(model, name, *mode)?.predict(task, items, batch_size)
+            }
+            StanceMethod::Similarity => similarity::predict(embedder, task, items, batch_size),
+        }
+    }
+}
+
 /// Everything a run needs.
 pub struct RunConfig {
     /// Corpus inputs (files, directories, `-`).
@@ -296,30 +328,20 @@ fn classify(config: &RunConfig, quotes: &mut [Quote]) -> Result<()> {
             target: None,
         })
         .collect();
-    let needs_vectors =
-        !matches!(config.stance, StanceMethod::Nli { .. }) || config.sentiment.is_some();
+    let needs_vectors = config.stance.needs_embeddings() || config.sentiment.is_some();
     let vectors = if needs_vectors {
         let texts: Vec<&str> = items.iter().map(|i| i.text).collect();
         Some(config.embedder.embed(&texts, config.batch_size)?)
     } else {
         None
     };
-    let stance = match &config.stance {
-        StanceMethod::Head(head) => {
-            check_labels(&head.manifest.labels, &config.task)?;
-            head.predict_embedded(
-                &config.embedder,
-                vectors.clone().expect("embedded"),
-                &items,
-                config.batch_size,
-            )?
-        }
-        StanceMethod::Nli { model, name, mode } => NliClassifier::new(model, name, *mode)?
-            .predict(&config.task, &items, config.batch_size)?,
-        StanceMethod::Similarity => {
-            similarity::predict(&config.embedder, &config.task, &items, config.batch_size)?
-        }
-    };
+    let stance = config.stance.predict(
+        &config.embedder,
+        &config.task,
+        &items,
+        vectors.clone(),
+        config.batch_size,
+    )?;
     let sentiment = match (&config.sentiment, vectors) {
         (Some(head), Some(vectors)) => {
             Some(head.predict_embedded(&config.embedder, vectors, &items, config.batch_size)?)

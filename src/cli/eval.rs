@@ -27,8 +27,9 @@ pub enum EvalCommand {
     Quotes(EvalQuotesArgs),
     /// Score a run's stance and sentiment (quote and actor level) against native gold.
     Stance(super::eval_stance::EvalStanceArgs),
-    /// Score a zero-shot method (similarity baseline or NLI) on labelled data.
-    ZeroShot(super::eval_zero_shot::EvalZeroShotArgs),
+    /// Score a stance classifier (trained head, NLI, similarity baseline) on labelled data.
+    #[command(alias = "zero-shot")]
+    Data(super::eval_data::EvalDataArgs),
     /// Compare two report.json files: per-metric deltas, McNemar and paired bootstrap tests.
     Compare(super::eval_compare::EvalCompareArgs),
     /// Agreement of two label files: Cohen's kappa, Krippendorff's alpha, confusion matrix.
@@ -41,7 +42,7 @@ impl EvalArgs {
         match self.command {
             EvalCommand::Quotes(args) => args.run(),
             EvalCommand::Stance(args) => args.run(),
-            EvalCommand::ZeroShot(args) => args.run(),
+            EvalCommand::Data(args) => args.run(),
             EvalCommand::Compare(args) => args.run(),
             EvalCommand::Agreement(args) => args.run(),
         }

@@ -6,12 +6,13 @@ pub mod embed;
 pub mod eval;
 pub mod eval_agreement;
 pub mod eval_compare;
+pub mod eval_data;
 pub mod eval_stance;
-pub mod eval_zero_shot;
 pub mod model_args;
 pub mod models;
 pub mod quotes;
 pub mod run;
+pub mod stance_args;
 pub mod train;
 
 use crate::error::UserError;

@@ -1,16 +1,13 @@
 //! `stancer run`: the whole pipeline over a corpus, with outputs in `--out`.
 
 use super::model_args::ModelArgs;
+use super::stance_args::{head_provenance, load_head, StanceArgs};
 use crate::actors::Registry;
-use crate::classify::nli::Mode;
-use crate::classify::trained::TrainedClassifier;
-use crate::encoders::{LoadOptions, TextModel};
-use crate::error::UserError;
-use crate::pipeline::{self, RunConfig, RunManifest, StanceMethod};
+use crate::pipeline::{self, RunConfig, RunManifest};
 use crate::task::{Task, DEFAULT_TASK};
 use anyhow::Result;
-use clap::{Args, ValueEnum};
-use std::path::{Path, PathBuf};
+use clap::Args;
+use std::path::PathBuf;
 
 /// The bundled corpus `stancer run` reads when given no inputs.
 const DEFAULT_CORPUS: &str = "datasets/missile-shield/articles";
@@ -26,25 +23,12 @@ pub struct RunArgs {
     /// Task file: target, labels, hypotheses.
     #[arg(long, default_value = DEFAULT_TASK)]
     task: PathBuf,
-    /// How quotes are classified.
-    #[arg(long, value_enum, default_value_t = Method::Head)]
-    method: Method,
-    /// Trained stance head folder (for --method head).
-    #[arg(long, default_value = "models/missile-shield-exemplars")]
-    classifier: PathBuf,
     /// Trained sentiment head folder.
     #[arg(long, default_value = "models/semeval-sentiment")]
     sentiment: PathBuf,
     /// Skip sentiment.
     #[arg(long)]
     no_sentiment: bool,
-    /// Folder of an NLI cross-encoder (config.json, tokenizer.json, model.safetensors) for
-    /// --method nli.
-    #[arg(long)]
-    nli_model_dir: Option<PathBuf>,
-    /// Score NLI labels independently instead of as one softmax.
-    #[arg(long)]
-    multi_label: bool,
     /// Actor registry (TOML or JSON) linking actors across documents; default: the task's.
     #[arg(long)]
     actors: Option<PathBuf>,
@@ -68,17 +52,9 @@ pub struct RunArgs {
     #[arg(long)]
     json: bool,
     #[command(flatten)]
+    stance: StanceArgs,
+    #[command(flatten)]
     model: ModelArgs,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Method {
-    /// Trained linear head on frozen embeddings.
-    Head,
-    /// Zero-shot NLI cross-encoder.
-    Nli,
-    /// Bi-encoder similarity to label descriptions (weak baseline).
-    Similarity,
 }
 
 impl RunArgs {
@@ -92,38 +68,10 @@ impl RunArgs {
             "revision": embedder_manifest.revision,
             "files": embedder_manifest.files,
         })];
-        let stance = match self.method {
-            Method::Head => {
-                let head = load_head(&self.classifier, &embedder_manifest.id)?;
-                models.push(head_provenance("stance", &self.classifier, &head)?);
-                StanceMethod::Head(head)
-            }
-            Method::Nli => {
-                let dir = self.nli_model_dir.as_ref().ok_or_else(|| {
-                    UserError::new(
-                        "--method nli needs --nli-model-dir",
-                        "pass the folder of an NLI cross-encoder with an entailment label (e.g. a DeBERTa-v3 MNLI model fetched from the hub)",
-                    )
-                })?;
-                let model =
-                    TextModel::load(dir, LoadOptions::default(), &self.model.device.open()?)?;
-                models.push(serde_json::json!({
-                    "role": "stance-nli",
-                    "dir": dir,
-                    "weights_sha256": pipeline::file_sha256(&dir.join("model.safetensors"))?,
-                }));
-                StanceMethod::Nli {
-                    model,
-                    name: dir.display().to_string(),
-                    mode: if self.multi_label {
-                        Mode::MultiLabel
-                    } else {
-                        Mode::SingleLabel
-                    },
-                }
-            }
-            Method::Similarity => StanceMethod::Similarity,
-        };
+        let (stance, provenance) = self
+            .stance
+            .open(&embedder_manifest.id, &self.model.device)?;
+        models.push(provenance);
         let sentiment = if self.no_sentiment {
             None
         } else {
@@ -163,8 +111,8 @@ impl RunArgs {
                 "inputs": config.inputs,
                 "task": pipeline::file_sha256(&self.task)?,
                 "models": models,
-                "method": format!("{:?}", self.method),
-                "multi_label": self.multi_label,
+                "method": format!("{:?}", self.stance.method),
+                "multi_label": self.stance.multi_label,
                 "registry": registry_path,
                 "skip_bad": self.skip_bad,
                 "max_length": self.model.max_length,
@@ -207,29 +155,4 @@ impl RunArgs {
         }
         Ok(())
     }
-}
-
-fn load_head(dir: &Path, embedding_model: &str) -> Result<TrainedClassifier> {
-    let head = TrainedClassifier::load(dir)?;
-    if head.manifest.embedding_model != embedding_model {
-        return Err(UserError::new(
-            format!(
-                "head {} was trained on '{}' embeddings, not '{embedding_model}'",
-                dir.display(),
-                head.manifest.embedding_model
-            ),
-            format!("run with --model {}", head.manifest.embedding_model),
-        ));
-    }
-    Ok(head)
-}
-
-fn head_provenance(role: &str, dir: &Path, head: &TrainedClassifier) -> Result<serde_json::Value> {
-    Ok(serde_json::json!({
-        "role": role,
-        "head": head.manifest.name,
-        "dir": dir,
-        "manifest_sha256": pipeline::file_sha256(&dir.join(crate::classify::trained::MANIFEST))?,
-        "heads": head.manifest.heads,
-    }))
 }
