@@ -105,6 +105,36 @@ fn a_trained_head_scored_on_labelled_jsonl() {
         .filter(|(p, (_, g))| p.label == *g)
         .count();
     assert_eq!(report["scores"]["accuracy"], correct as f64 / 8.0);
+
+    // Data that may not be redistributed: the same report without item texts.
+    let redacted = dir.path().join("redacted");
+    let out = stancer(&[
+        "eval",
+        "data",
+        "--data",
+        &spec,
+        "--reports",
+        redacted.to_str().unwrap(),
+        "--no-report-text",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let folder = redacted.join("missile-shield-labelled/missile-shield-exemplars");
+    // Texts appear only in the error list, so the check needs at least one error: the first
+    // report's error list holds one text per wrong item.
+    assert!(
+        correct < 8,
+        "the head got every statement right; the check below needs an error"
+    );
+    for name in ["report.json", "report.md", "report.html"] {
+        let body = std::fs::read_to_string(folder.join(name)).unwrap();
+        for (text, _) in LABELLED {
+            assert!(!body.contains(text), "{name} holds an item text");
+        }
+    }
 }
 
 #[test]

@@ -36,6 +36,10 @@ pub struct EvalDataArgs {
     /// Bootstrap resamples (at least 1000).
     #[arg(long, default_value_t = MIN_RESAMPLES)]
     resamples: usize,
+    /// Leave item texts out of the report (for data you may not redistribute, such as the
+    /// SemEval tweets); item ids still identify every item.
+    #[arg(long)]
+    no_report_text: bool,
     /// Print the report as JSON instead of a summary.
     #[arg(long)]
     json: bool,
@@ -69,7 +73,7 @@ impl EvalDataArgs {
                 id: e.id.clone(),
                 doc_id: String::new(),
                 group: e.target.clone().unwrap_or_else(|| task.target.name.clone()),
-                text: e.text.clone(),
+                text: (!self.no_report_text).then(|| e.text.clone()),
                 gold: labels[e.label].clone(),
                 prediction: Some(p),
                 matched_id: None,

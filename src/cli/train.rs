@@ -58,6 +58,10 @@ pub struct TrainArgs {
     /// Seed of the report's bootstrap resampling.
     #[arg(long, default_value_t = report::DEFAULT_SEED)]
     report_seed: u64,
+    /// Leave item texts out of the report (for data you may not redistribute, such as the
+    /// SemEval tweets); item ids still identify every item.
+    #[arg(long)]
+    no_report_text: bool,
     /// Texts per forward pass of the embedding model.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
@@ -182,7 +186,7 @@ impl TrainArgs {
                 id: e.id.clone(),
                 doc_id: String::new(),
                 group: e.target.clone().unwrap_or_else(|| task.target.name.clone()),
-                text: e.text.clone(),
+                text: (!self.no_report_text).then(|| e.text.clone()),
                 gold: head.labels[e.label].clone(),
                 prediction: Some(Prediction::from_probs(&head.labels, probs, &head.name)),
                 matched_id: None,

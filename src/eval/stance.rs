@@ -121,7 +121,7 @@ impl StanceEvaluation {
                     id: q.gold_quote_id.clone(),
                     doc_id: q.doc_id.clone(),
                     group: q.actor.clone(),
-                    text: q.text.clone(),
+                    text: Some(q.text.clone()),
                     gold: gold.clone(),
                     prediction: prediction.clone(),
                     matched_id: q.quote_id.clone(),

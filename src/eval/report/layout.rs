@@ -267,7 +267,7 @@ pub(super) fn page(r: &Report) -> Page {
             e.gold.clone(),
             e.predicted.clone().unwrap_or_else(|| "(missed)".into()),
             scores,
-            e.text.clone(),
+            e.text.clone().unwrap_or_else(|| "(left out)".into()),
         ]);
     }
     p.table(t);

@@ -184,8 +184,8 @@ pub struct ErrorItem {
     pub doc_id: String,
     /// The item's group (gold actor or target).
     pub group: String,
-    /// Gold text.
-    pub text: String,
+    /// Gold text; `null` when the report leaves texts out (data that may not be redistributed).
+    pub text: Option<String>,
     /// Gold label.
     pub gold: String,
     /// Predicted label; `null` for a missed item.
@@ -205,8 +205,8 @@ pub struct ScoredItem {
     pub doc_id: String,
     /// Group the item is reported under (gold actor, target).
     pub group: String,
-    /// Item text.
-    pub text: String,
+    /// Item text; `None` leaves it out of the report (the id still identifies the item).
+    pub text: Option<String>,
     /// Gold label.
     pub gold: String,
     /// The prediction; `None` when no predicted quote matched the gold item.
