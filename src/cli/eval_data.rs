@@ -12,6 +12,10 @@ use anyhow::Result;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
+/// Items classified between progress-bar updates: large enough that length-sorted batching
+/// still pads little.
+const PROGRESS_CHUNK: usize = 512;
+
 /// Flags of `stancer eval data`.
 #[derive(Args, Debug)]
 pub struct EvalDataArgs {
@@ -64,7 +68,13 @@ impl EvalDataArgs {
             .stance
             .open(&embedder_manifest.id, &self.model.device)?;
         let items: Vec<Item> = examples.iter().map(|e| e.item()).collect();
-        let predictions = method.predict(&embedder, &task, &items, None, self.batch_size)?;
+        let bar = super::progress_bar(items.len() as u64, "items");
+        let mut predictions = Vec::with_capacity(items.len());
+        for chunk in items.chunks(PROGRESS_CHUNK) {
+            predictions.extend(method.predict(&embedder, &task, chunk, None, self.batch_size)?);
+            bar.inc(chunk.len() as u64);
+        }
+        bar.finish_and_clear();
         let labels: Vec<String> = task.labels.iter().map(|l| l.name.clone()).collect();
         let scored: Vec<ScoredItem> = examples
             .iter()
