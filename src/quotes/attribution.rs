@@ -64,6 +64,9 @@ pub fn find(s: &Stream) -> Vec<Attribution> {
         if let Some(a) = colon_quote(s, sent, &out[before..]) {
             out.push(a);
         }
+        if let Some(a) = dash_quote(s, sent, &out[before..]) {
+            out.push(a);
+        }
         if out.len() > before {
             last_direct = out[before..]
                 .iter()
@@ -93,23 +96,44 @@ pub fn find(s: &Stream) -> Vec<Attribution> {
     out
 }
 
-/// "Cruz called them on it: “…”": a quotation after a colon, not yet in one of the sentence's
-/// attributions (`found`), in a sentence that opens with its speaker, with the word before the
-/// colon as cue.
+/// True when item `q` is already content of one of `found`.
+fn covered(found: &[Attribution], q: usize) -> bool {
+    found
+        .iter()
+        .any(|a| a.pieces.iter().any(|&(x, y)| x <= q && q < y))
+}
+
+/// "Cruz called them on it: “…”", "When asked, Rubio fired back: “…”": a quotation after a
+/// colon, not yet in one of the sentence's attributions (`found`), in a clause that opens with
+/// its speaker, with the word before the colon as cue.
 fn colon_quote(s: &Stream, sent: &Sentence, found: &[Attribution]) -> Option<Attribution> {
-    let covered = |q: usize| {
-        found
-            .iter()
-            .any(|a| a.pieces.iter().any(|&(x, y)| x <= q && q < y))
-    };
     let q = (sent.start + 2..sent.end)
-        .find(|&q| s.is_quote(q) && s.punct(q - 1, ':') && !covered(q))?;
+        .find(|&q| s.is_quote(q) && s.punct(q - 1, ':') && !covered(found, q))?;
     s.word(q - 2)?;
-    let speaker = speaker::subject(s, sent.start, q - 2)?;
+    let speaker = speaker::subject(s, sent.start, q - 2).or_else(|| {
+        let comma = (sent.start..q - 2).rev().find(|&i| s.punct(i, ','))?;
+        speaker::subject(s, comma + 1, q - 2)
+    })?;
     Some(Attribution {
         kind: Kind::Direct,
         pieces: vec![(q, q + 1)],
         cue: (q - 2, q - 1),
+        speaker: Some(speaker),
+    })
+}
+
+/// "“…” — Sen. Bernie Sanders": a quotation labelled with its speaker after a dash, the dash
+/// standing for the cue.
+fn dash_quote(s: &Stream, sent: &Sentence, found: &[Attribution]) -> Option<Attribution> {
+    let q = (sent.start..sent.end.saturating_sub(2)).find(|&q| {
+        s.is_quote(q) && (s.punct(q + 1, '—') || s.punct(q + 1, '–')) && !covered(found, q)
+    })?;
+    let hi = trim_end(s, sent.start, sent.end);
+    let speaker = speaker::after(s, q + 2, hi)?;
+    Some(Attribution {
+        kind: Kind::Direct,
+        pieces: vec![(q, q + 1)],
+        cue: (q + 1, q + 2),
         speaker: Some(speaker),
     })
 }
@@ -181,7 +205,7 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
                 .map(|sp| frame(sp, false, true))
         } else {
             let floor = out.last().map_or(lo, |f| f.end());
-            speaker::before(s, floor, i)
+            speaker::before(s, floor, i, class != CueClass::Act)
                 .map(|sp| frame(sp, false, false))
                 .or_else(|| {
                     let opens = i == lo || s.punct(i - 1, ',') || s.is_quote(i - 1);
@@ -344,13 +368,17 @@ fn content(
     if k >= end {
         return None;
     }
-    let clause = match f.class {
-        CueClass::Belief => opens_clause(s, k, end, 3),
-        CueClass::Act => {
-            end - k >= 1 && !s.word(k).is_some_and(|w| matches!(w, "to" | "off" | "up"))
-        }
-        _ => s.is_quote(k) || (end - k >= 2 && !s.word(k).is_some_and(is_preposition)),
-    };
+    let infinitive = s.word(k) == Some("to")
+        && end - k >= 2
+        && s.word(f.cue.0).is_some_and(lexicon::takes_infinitive);
+    let clause = infinitive
+        || match f.class {
+            CueClass::Belief => opens_clause(s, k, end, 3),
+            CueClass::Act => {
+                end - k >= 1 && !s.word(k).is_some_and(|w| matches!(w, "to" | "off" | "up"))
+            }
+            _ => s.is_quote(k) || (end - k >= 2 && !s.word(k).is_some_and(is_preposition)),
+        };
     if !clause {
         return None;
     }
@@ -430,7 +458,9 @@ fn skip_to_that(s: &Stream, k: usize, hi: usize) -> usize {
         }
         match s.word(j) {
             Some("that") => return j,
-            Some(w) if lexicon::is_cue_adverbial(w) || s.cap(j) => j += 1,
+            Some(w) if lexicon::is_cue_adverbial(w) || lexicon::is_verb_modifier(w) || s.cap(j) => {
+                j += 1
+            }
             _ => return k,
         }
     }

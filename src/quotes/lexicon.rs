@@ -177,6 +177,65 @@ const BELIEF: &[&str] = &[
     "wants",
     "want",
     "wanted",
+    "declined",
+    "declines",
+    "declining",
+    "refused",
+    "refuses",
+    "refusing",
+    "plans",
+    "planned",
+    "planning",
+    "intends",
+    "intended",
+    "sought",
+    "seeks",
+    "seeking",
+    "decided",
+    "decides",
+    "threatened",
+    "threatens",
+    "threatening",
+    "vowing",
+    "pledges",
+    "pledging",
+    "promising",
+];
+
+/// Cues whose content may be a bare infinitive ("vowed to repeal it", "declined to comment"):
+/// commitments, refusals and plans, which are announced; wishes ("wanted to") are not, and stay
+/// clause-only.
+const INFINITIVE: &[&str] = &[
+    "vowed",
+    "vows",
+    "vowing",
+    "pledged",
+    "pledges",
+    "pledging",
+    "promised",
+    "promises",
+    "promising",
+    "agreed",
+    "agreeing",
+    "declined",
+    "declines",
+    "declining",
+    "refused",
+    "refuses",
+    "refusing",
+    "plans",
+    "planned",
+    "planning",
+    "intends",
+    "intended",
+    "sought",
+    "seeks",
+    "seeking",
+    "decided",
+    "decides",
+    "threatened",
+    "threatens",
+    "threatening",
 ];
 
 const ACT: &[&str] = &[
@@ -280,6 +339,11 @@ pub fn cue_class(w: &str) -> Option<CueClass> {
     })
     .get(w)
     .copied()
+}
+
+/// True for cues whose content may be a "to" infinitive.
+pub fn takes_infinitive(w: &str) -> bool {
+    INFINITIVE.contains(&w)
 }
 
 /// The multi-word cue phrases starting with `w`, as the words that follow it.

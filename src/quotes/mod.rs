@@ -398,6 +398,56 @@ mod tests {
     }
 
     #[test]
+    fn common_noun_and_share_subjects_of_saying() {
+        let q = one("But hacking specialists say the leaks may be forged.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("the leaks may be forged", "hacking specialists")
+        );
+        let q = one("About four in 10 said they would stay home.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("they would stay home", "four in 10")
+        );
+        // Evaluative acts keep to named speakers, and a bare number is no speaker.
+        assert!(run("The old bridge criticized nothing at all.").is_empty());
+        assert!(run("Delegates said 271 pledged delegates were enough.")
+            .iter()
+            .all(|q| q.3 == "Delegates"));
+    }
+
+    #[test]
+    fn commitments_and_refusals_take_an_infinitive() {
+        for (text, cue) in [
+            ("The governor vowed to veto the bill.", "vowed"),
+            ("The governor declined to veto the bill.", "declined"),
+            ("Ms. Rice plans to visit Moscow next week.", "plans"),
+        ] {
+            let q = one(text);
+            assert_eq!((q.0, q.2.as_str()), (Kind::Indirect, cue), "{text}");
+            assert!(q.1.starts_with("to "), "{text}: {q:?}");
+        }
+    }
+
+    #[test]
+    fn quotes_labelled_by_a_colon_clause_or_a_dash() {
+        let q = one("When pressed on the point, Mr. Gates replied firmly: “We will not wait.”");
+        assert_eq!(
+            (q.0, q.1.as_str(), q.3.as_str()),
+            (Kind::Direct, "We will not wait.", "Mr. Gates")
+        );
+        let q = one("“We will not wait” — Defense Secretary Robert Gates");
+        assert_eq!(
+            (q.0, q.1.as_str(), q.3.as_str()),
+            (
+                Kind::Direct,
+                "We will not wait",
+                "Defense Secretary Robert Gates"
+            )
+        );
+    }
+
+    #[test]
     fn a_second_speaker_ends_the_first_content() {
         let got = run("Mr. Lavrov said today that Russia disagrees, while Defense Secretary Gates said the system is safe.");
         let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
