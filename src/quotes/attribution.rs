@@ -12,6 +12,7 @@
 use super::lexicon::{self, CueClass};
 use super::speaker;
 use super::stream::{Sentence, Stream};
+use super::tokens::TokKind;
 use super::Kind;
 
 /// One attribution in item coordinates: content pieces (document order), cue, speaker.
@@ -66,6 +67,9 @@ pub fn find(s: &Stream) -> Vec<Attribution> {
         }
         if let Some(a) = dash_quote(s, sent, &out[before..]) {
             out.push(a);
+        }
+        if out.len() == before {
+            out.extend(labelled_line(s, sent));
         }
         if out.len() > before {
             last_direct = out[before..]
@@ -138,6 +142,34 @@ fn dash_quote(s: &Stream, sent: &Sentence, found: &[Attribution]) -> Option<Attr
     })
 }
 
+/// "Marco Rubio: I’m Not Interested", "Q: Did they help you?": a line opening with a short name
+/// and a colon (a headline or an interview transcript), the colon standing for the cue.
+fn labelled_line(s: &Stream, sent: &Sentence) -> Option<Attribution> {
+    let first = s.first_token(sent.start);
+    let line_start =
+        first == 0 || matches!(s.tokens[first - 1].kind, TokKind::Line | TokKind::Para);
+    let colon = (sent.start + 1..sent.end.min(sent.start + 6)).find(|&i| s.punct(i, ':'))?;
+    let hi = trim_end(s, sent.start, sent.end);
+    // A name, not a section label ("Contributing:", "The Latest:").
+    let name_word = |i: usize| {
+        s.cap(i)
+            && s.word(i)
+                .is_some_and(|w| !w.ends_with("ing") && !lexicon::is_determiner(w))
+    };
+    let words = (colon + 1..hi).filter(|&i| s.word(i).is_some()).count();
+    if !line_start || words < 3 || !(sent.start..colon).all(name_word) {
+        return None;
+    }
+    let speaker = speaker::subject(s, sent.start, colon).filter(|&(_, e)| e == colon)?;
+    let pieces = vec![(colon + 1, hi)];
+    Some(Attribution {
+        kind: kind_of(s, &pieces),
+        pieces,
+        cue: (colon, colon + 1),
+        speaker: Some(speaker),
+    })
+}
+
 /// Cues in a sentence, each with its speaker; cues with no speaker are dropped unless they are
 /// participles continuing the sentence's previous frame ("…, adding that").
 fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
@@ -149,8 +181,15 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
             i += 1;
             continue;
         };
+        if let Some(f) = noun_frame(s, lo, i) {
+            i = f.end();
+            out.push(f);
+            continue;
+        }
         let (cue_end, class, according) = if let Some(len) = phrase_len(s, i, hi) {
             (i + len, CueClass::Speech, w == "according")
+        } else if w == "in" && i == lo && cites_document(s, i + 1, hi) {
+            (i + 1, CueClass::Speech, true)
         } else if let Some(class) = lexicon::cue_class(w) {
             (i + 1, class, false)
         } else {
@@ -224,6 +263,52 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
         }
     }
     out
+}
+
+/// "Trump's claim that …", "her decision to …": a cue noun after a possessive, followed by
+/// its clause or infinitive; the possessor is the speaker.
+fn noun_frame(s: &Stream, lo: usize, i: usize) -> Option<Frame> {
+    let w = s.word(i)?;
+    let next = s.word(i + 1)?;
+    if !(lexicon::is_cue_noun(w)
+        && i > lo
+        && (next == "that" || (next == "to" && lexicon::takes_infinitive(w))))
+    {
+        return None;
+    }
+    let owner = s.word(i - 1)?;
+    let start = if matches!(owner, "his" | "her" | "their" | "its") {
+        i - 1
+    } else if owner.ends_with("'s") && s.cap(i - 1) {
+        (lo..i - 1)
+            .rev()
+            .take(4)
+            .take_while(|&j| s.cap(j))
+            .last()
+            .unwrap_or(i - 1)
+    } else {
+        return None;
+    };
+    Some(Frame {
+        cue: (i, i + 1),
+        class: CueClass::Belief,
+        according: false,
+        speaker: Some((start, i)),
+        inverted: false,
+        joined: false,
+        start,
+    })
+}
+
+/// "In a new CNN poll, …": the phrase after a sentence-opening "in" names a document and ends
+/// at a comma.
+fn cites_document(s: &Stream, from: usize, hi: usize) -> bool {
+    (from..hi)
+        .take(12)
+        .find(|&k| s.punct(k, ',') || s.is_break(k))
+        .is_some_and(|k| {
+            k > from && s.punct(k, ',') && s.word(k - 1).is_some_and(lexicon::is_document)
+        })
 }
 
 /// Length in items of a multi-word cue starting at `i`, if one does.

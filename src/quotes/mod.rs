@@ -448,6 +448,46 @@ mod tests {
     }
 
     #[test]
+    fn labelled_lines_name_their_speaker() {
+        let q = one("Some text before.\nMr. Lavrov: Russia Will Not Accept It\n\nMore text.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("Russia Will Not Accept It", ":", "Mr. Lavrov")
+        );
+        // Section labels and short lines are no attributions.
+        assert!(
+            run("Contributing: Anna Smith and Bob Jones\nThe Latest: Rain Is Coming Soon")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn cue_nouns_after_a_possessive() {
+        let q = one("This contradicts Mr. Lavrov's claim that Russia had no choice.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("Russia had no choice", "claim", "Mr. Lavrov's")
+        );
+        let q = one("Voters cheered her decision to stay in the race.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str()),
+            ("to stay in the race", "decision")
+        );
+        assert!(run("The claim that it works is old.").is_empty());
+    }
+
+    #[test]
+    fn polls_cited_with_in_and_urging_with_an_infinitive() {
+        let q = one("In a new state poll, the governor leads by six points.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("the governor leads by six points", "a new state poll")
+        );
+        let q = one("The mayor urged residents to stay indoors.");
+        assert_eq!((q.1.as_str(), q.2.as_str()), ("to stay indoors", "urged"));
+    }
+
+    #[test]
     fn a_second_speaker_ends_the_first_content() {
         let got = run("Mr. Lavrov said today that Russia disagrees, while Defense Secretary Gates said the system is safe.");
         let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
