@@ -239,9 +239,11 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
             && i > lo
             && (s.punct(i - 1, ',') || s.word(i - 1) == Some("and"))
         {
-            out.last()
-                .and_then(|prev| prev.speaker)
-                .map(|sp| frame(sp, false, true))
+            match out.last() {
+                Some(prev) => prev.speaker,
+                None => clause_subject(s, lo, i),
+            }
+            .map(|sp| frame(sp, false, true))
         } else {
             let floor = out.last().map_or(lo, |f| f.end());
             speaker::before(s, floor, i, class != CueClass::Act)
@@ -311,6 +313,16 @@ fn cites_document(s: &Stream, from: usize, hi: usize) -> bool {
         })
 }
 
+/// The subject of the clause a participle cue hangs on ("Kirk rescinded his endorsement,
+/// saying …", "On Thursday, Warren endorsed Clinton, saying …"): the noun phrase opening the
+/// sentence or, failing that, one of its comma-delimited parts before `cue`.
+fn clause_subject(s: &Stream, lo: usize, cue: usize) -> Option<(usize, usize)> {
+    std::iter::once(lo)
+        .chain((lo..cue).filter(|&k| s.punct(k, ',')).map(|k| k + 1))
+        .filter(|&k| k < cue)
+        .find_map(|k| speaker::subject(s, k, cue))
+}
+
 /// Length in items of a multi-word cue starting at `i`, if one does.
 fn phrase_len(s: &Stream, i: usize, hi: usize) -> Option<usize> {
     let w = s.word(i)?;
@@ -323,8 +335,8 @@ fn phrase_len(s: &Stream, i: usize, hi: usize) -> Option<usize> {
         .map(|rest| rest.len() + 1)
 }
 
-/// "took extensive notes", "the reports": a cue that is also a plural noun, after a lowercase
-/// word that cannot be its subject.
+/// "took extensive notes", "the reports", "Clinton's attacks": a cue that is also a plural
+/// noun, after a possessive or a lowercase word that cannot be its subject.
 fn is_noun_use(s: &Stream, lo: usize, i: usize) -> bool {
     let noun_like = s.word(i).is_some_and(|w| {
         matches!(
@@ -347,15 +359,17 @@ fn is_noun_use(s: &Stream, lo: usize, i: usize) -> bool {
                 | "remarks"
                 | "questions"
                 | "replies"
+                | "attacks"
         )
     });
     noun_like
         && i > lo
         && s.word(i - 1).is_some_and(|p| {
-            !s.cap(i - 1)
-                && !lexicon::is_pronoun(p)
-                && !lexicon::is_role_noun(p)
-                && !lexicon::is_verb_modifier(p)
+            p.ends_with("'s")
+                || (!s.cap(i - 1)
+                    && !lexicon::is_pronoun(p)
+                    && !lexicon::is_role_noun(p)
+                    && !lexicon::is_verb_modifier(p))
         })
 }
 

@@ -488,6 +488,35 @@ mod tests {
     }
 
     #[test]
+    fn participles_take_the_subject_of_their_clause() {
+        let q = one("On Monday, Ms. Rice ended the visit, saying that talks would go on.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("talks would go on", "saying", "Ms. Rice")
+        );
+    }
+
+    #[test]
+    fn long_speaker_phrases_on_either_side() {
+        let q = one("“We will see,” said Sen. Jane Doe (D-OR), who leads the panel.");
+        assert_eq!((q.1.as_str(), q.4.as_str()), ("We will see,", "Jane Doe"));
+        let q = one("“We will see,” said Sen. Jane Doe in a statement.");
+        assert_eq!((q.1.as_str(), q.4.as_str()), ("We will see,", "Jane Doe"));
+        let q = one(
+            "Jane Doe, a professor at the college, who studies trade, said tariffs would fail.",
+        );
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("tariffs would fail", "Jane Doe")
+        );
+    }
+
+    #[test]
+    fn possessive_nouns_are_not_cues() {
+        assert!(run("Mr. Lavrov's attacks on the plan grew sharper.").is_empty());
+    }
+
+    #[test]
     fn a_second_speaker_ends_the_first_content() {
         let got = run("Mr. Lavrov said today that Russia disagrees, while Defense Secretary Gates said the system is safe.");
         let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();

@@ -59,6 +59,15 @@ pub fn before(s: &Stream, lo: usize, cue: usize, common: bool) -> Option<(usize,
         if let Some(head) = noun_phrase_back(s, lo, k, false) {
             return Some((head, close));
         }
+        // Two appositives: "David Autor, a professor at M.I.T., who studies trade, said".
+        let outer = (k.saturating_sub(MAX_APPOSITIVE).max(lo)..k)
+            .rev()
+            .find(|&i| s.punct(i, ',') || s.is_break(i));
+        if let Some(outer) = outer.filter(|&i| i + 1 < k && s.punct(i, ',')) {
+            if let Some(head) = noun_phrase_back(s, lo, outer, false) {
+                return Some((head, close));
+            }
+        }
     }
     let seg_start = if s.punct(k, ',') || s.is_break(k) {
         k + 1
@@ -71,7 +80,8 @@ pub fn before(s: &Stream, lo: usize, cue: usize, common: bool) -> Option<(usize,
 }
 
 /// The inverted speaker phrase starting at item `from` ("said the official, who…"): a noun
-/// phrase followed by a comma, the sentence end or a quotation.
+/// phrase followed by a comma, the sentence end or a quotation, or a name followed by a
+/// parenthesis or an adverbial ("said Mr. Romero in a statement").
 pub fn after(s: &Stream, from: usize, hi: usize) -> Option<(usize, usize)> {
     if s.word(from).is_some_and(is_quantifier) && (from + 1 == hi || s.punct(from + 1, ',')) {
         return Some((from, from + 1));
@@ -83,10 +93,29 @@ pub fn after(s: &Stream, from: usize, hi: usize) -> Option<(usize, usize)> {
             _ => break,
         }
     }
-    if j == from || !(j == hi || s.punct(j, ',') || s.punct(j, '.') || s.is_quote(j)) {
+    if j == from {
         return None;
     }
-    is_speaker_like(s, from, j, false).then_some((from, j))
+    let np_end = j;
+    // "said Sen. Chris Murphy (D-Conn.), who …": the parenthesis belongs to the speaker.
+    if s.punct(j, '(') {
+        if let Some(close) = (j + 1..hi.min(j + 8)).find(|&i| s.punct(i, ')')) {
+            j = close + 1;
+        }
+    }
+    // The phrase ends the clause, or a name is followed by how or when it spoke ("said Mr.
+    // Romero in a statement", "said Ms. Rice, who …").
+    let ends = j == hi || s.punct(j, ',') || s.punct(j, '.') || s.is_quote(j);
+    let trailer = s.word(j).is_some_and(|w| {
+        matches!(
+            w,
+            "in" | "on" | "at" | "during" | "when" | "who" | "after" | "before" | "while"
+        )
+    }) && s.cap(np_end - 1);
+    if !(ends || trailer) {
+        return None;
+    }
+    is_speaker_like(s, from, np_end, false).then_some((from, j))
 }
 
 /// The subject opening the sentence, for a cue in a coordinated verb phrase with no subject of
