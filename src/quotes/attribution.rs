@@ -436,8 +436,17 @@ fn content(
             return make(pieces);
         }
     }
-    // "…, S said." / "…, according to S." / "The plan, he said, is dead."
-    if a > prev_end + 1 && s.punct(a - 1, ',') && ends_clause(b) {
+    // "…, S said." / "…, according to S." / "The plan, he said, is dead." / "…, S told CNN."
+    let listened = if f.class == CueClass::Tell && !f.inverted {
+        (b..=hi)
+            .take(8)
+            .find(|&j| j == hi || s.word(j).is_none())
+            .unwrap_or(b)
+    } else {
+        b
+    };
+    if a > prev_end + 1 && s.punct(a - 1, ',') && ends_clause(listened) {
+        let b = listened;
         let mut pieces = vec![(prev_end, a - 1)];
         if b < hi && s.punct(b, ',') {
             pieces.push((b + 1, hi));

@@ -512,6 +512,17 @@ mod tests {
     }
 
     #[test]
+    fn content_before_a_verb_of_telling_and_its_listener() {
+        let q = one("Talks will go on, Mr. Lavrov told Russian television.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("Talks will go on", "told", "Mr. Lavrov")
+        );
+        let q = one("“Who knows?” Mr. Lavrov told Russian television on Monday.");
+        assert_eq!((q.0, q.1.as_str()), (Kind::Direct, "Who knows?"));
+    }
+
+    #[test]
     fn possessive_nouns_are_not_cues() {
         assert!(run("Mr. Lavrov's attacks on the plan grew sharper.").is_empty());
     }
