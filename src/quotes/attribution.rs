@@ -4,8 +4,11 @@
 //!
 //! Shapes recognised, per cue (items in the masked stream, `Q` a quotation):
 //! - content after the attribution: `Q, S said, Q.` (split quote), `S said that …`,
-//!   `S said: Q`, `S told a news conference that …`, `according to S, …`;
-//! - content before it: `Q S said.`, `…, S said.`, `…, said S.`, `…, according to S.`;
+//!   `S said: Q`, `S told a news conference that …`, `according to S, …`, `In a new poll, …`,
+//!   `S vowed to …`, `S's claim that …`, `…, saying that …` (the clause's subject speaks);
+//! - content before it: `Q S said.`, `…, S said.`, `…, said S.`, `…, according to S.`,
+//!   `…, S told CNN.`;
+//! - labels: `Q — S`, and a line `Name: …` (headline or transcript);
 //! - continuations: a sentence or paragraph that opens with an unattributed `Q` right after a
 //!   direct quotation takes that quotation's speaker and cue.
 
