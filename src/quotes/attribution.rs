@@ -4,14 +4,18 @@
 //!
 //! Shapes recognised, per cue (items in the masked stream, `Q` a quotation):
 //! - content after the attribution: `Q, S said, Q.` (split quote), `S said that …`,
-//!   `S said: Q`, `S told a news conference that …`, `according to S, …`;
-//! - content before it: `Q S said.`, `…, S said.`, `…, said S.`, `…, according to S.`;
+//!   `S said: Q`, `S told a news conference that …`, `according to S, …`, `In a new poll, …`,
+//!   `S vowed to …`, `S's claim that …`, `…, saying that …` (the clause's subject speaks);
+//! - content before it: `Q S said.`, `…, S said.`, `…, said S.`, `…, according to S.`,
+//!   `…, S told CNN.`;
+//! - labels: `Q — S`, and a line `Name: …` (headline or transcript);
 //! - continuations: a sentence or paragraph that opens with an unattributed `Q` right after a
 //!   direct quotation takes that quotation's speaker and cue.
 
 use super::lexicon::{self, CueClass};
 use super::speaker;
 use super::stream::{Sentence, Stream};
+use super::tokens::TokKind;
 use super::Kind;
 
 /// One attribution in item coordinates: content pieces (document order), cue, speaker.
@@ -64,6 +68,12 @@ pub fn find(s: &Stream) -> Vec<Attribution> {
         if let Some(a) = colon_quote(s, sent, &out[before..]) {
             out.push(a);
         }
+        if let Some(a) = dash_quote(s, sent, &out[before..]) {
+            out.push(a);
+        }
+        if out.len() == before {
+            out.extend(labelled_line(s, sent));
+        }
         if out.len() > before {
             last_direct = out[before..]
                 .iter()
@@ -93,23 +103,72 @@ pub fn find(s: &Stream) -> Vec<Attribution> {
     out
 }
 
-/// "Cruz called them on it: “…”": a quotation after a colon, not yet in one of the sentence's
-/// attributions (`found`), in a sentence that opens with its speaker, with the word before the
-/// colon as cue.
+/// True when item `q` is already content of one of `found`.
+fn covered(found: &[Attribution], q: usize) -> bool {
+    found
+        .iter()
+        .any(|a| a.pieces.iter().any(|&(x, y)| x <= q && q < y))
+}
+
+/// "Cruz called them on it: “…”", "When asked, Rubio fired back: “…”": a quotation after a
+/// colon, not yet in one of the sentence's attributions (`found`), in a clause that opens with
+/// its speaker, with the word before the colon as cue.
 fn colon_quote(s: &Stream, sent: &Sentence, found: &[Attribution]) -> Option<Attribution> {
-    let covered = |q: usize| {
-        found
-            .iter()
-            .any(|a| a.pieces.iter().any(|&(x, y)| x <= q && q < y))
-    };
     let q = (sent.start + 2..sent.end)
-        .find(|&q| s.is_quote(q) && s.punct(q - 1, ':') && !covered(q))?;
+        .find(|&q| s.is_quote(q) && s.punct(q - 1, ':') && !covered(found, q))?;
     s.word(q - 2)?;
-    let speaker = speaker::subject(s, sent.start, q - 2)?;
+    let speaker = speaker::subject(s, sent.start, q - 2).or_else(|| {
+        let comma = (sent.start..q - 2).rev().find(|&i| s.punct(i, ','))?;
+        speaker::subject(s, comma + 1, q - 2)
+    })?;
     Some(Attribution {
         kind: Kind::Direct,
         pieces: vec![(q, q + 1)],
         cue: (q - 2, q - 1),
+        speaker: Some(speaker),
+    })
+}
+
+/// "“…” — Sen. Bernie Sanders": a quotation labelled with its speaker after a dash, the dash
+/// standing for the cue.
+fn dash_quote(s: &Stream, sent: &Sentence, found: &[Attribution]) -> Option<Attribution> {
+    let q = (sent.start..sent.end.saturating_sub(2)).find(|&q| {
+        s.is_quote(q) && (s.punct(q + 1, '—') || s.punct(q + 1, '–')) && !covered(found, q)
+    })?;
+    let hi = trim_end(s, sent.start, sent.end);
+    let speaker = speaker::after(s, q + 2, hi)?;
+    Some(Attribution {
+        kind: Kind::Direct,
+        pieces: vec![(q, q + 1)],
+        cue: (q + 1, q + 2),
+        speaker: Some(speaker),
+    })
+}
+
+/// "Marco Rubio: I’m Not Interested", "Q: Did they help you?": a line opening with a short name
+/// and a colon (a headline or an interview transcript), the colon standing for the cue.
+fn labelled_line(s: &Stream, sent: &Sentence) -> Option<Attribution> {
+    let first = s.first_token(sent.start);
+    let line_start =
+        first == 0 || matches!(s.tokens[first - 1].kind, TokKind::Line | TokKind::Para);
+    let colon = (sent.start + 1..sent.end.min(sent.start + 6)).find(|&i| s.punct(i, ':'))?;
+    let hi = trim_end(s, sent.start, sent.end);
+    // A name, not a section label ("Contributing:", "The Latest:").
+    let name_word = |i: usize| {
+        s.cap(i)
+            && s.word(i)
+                .is_some_and(|w| !w.ends_with("ing") && !lexicon::is_determiner(w))
+    };
+    let words = (colon + 1..hi).filter(|&i| s.word(i).is_some()).count();
+    if !line_start || words < 3 || !(sent.start..colon).all(name_word) {
+        return None;
+    }
+    let speaker = speaker::subject(s, sent.start, colon).filter(|&(_, e)| e == colon)?;
+    let pieces = vec![(colon + 1, hi)];
+    Some(Attribution {
+        kind: kind_of(s, &pieces),
+        pieces,
+        cue: (colon, colon + 1),
         speaker: Some(speaker),
     })
 }
@@ -125,8 +184,15 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
             i += 1;
             continue;
         };
+        if let Some(f) = noun_frame(s, lo, i) {
+            i = f.end();
+            out.push(f);
+            continue;
+        }
         let (cue_end, class, according) = if let Some(len) = phrase_len(s, i, hi) {
             (i + len, CueClass::Speech, w == "according")
+        } else if w == "in" && i == lo && cites_document(s, i + 1, hi) {
+            (i + 1, CueClass::Speech, true)
         } else if let Some(class) = lexicon::cue_class(w) {
             (i + 1, class, false)
         } else {
@@ -176,12 +242,14 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
             && i > lo
             && (s.punct(i - 1, ',') || s.word(i - 1) == Some("and"))
         {
-            out.last()
-                .and_then(|prev| prev.speaker)
-                .map(|sp| frame(sp, false, true))
+            match out.last() {
+                Some(prev) => prev.speaker,
+                None => clause_subject(s, lo, i),
+            }
+            .map(|sp| frame(sp, false, true))
         } else {
             let floor = out.last().map_or(lo, |f| f.end());
-            speaker::before(s, floor, i)
+            speaker::before(s, floor, i, class != CueClass::Act)
                 .map(|sp| frame(sp, false, false))
                 .or_else(|| {
                     let opens = i == lo || s.punct(i - 1, ',') || s.is_quote(i - 1);
@@ -202,6 +270,62 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
     out
 }
 
+/// "Trump's claim that …", "her decision to …": a cue noun after a possessive, followed by
+/// its clause or infinitive; the possessor is the speaker.
+fn noun_frame(s: &Stream, lo: usize, i: usize) -> Option<Frame> {
+    let w = s.word(i)?;
+    let next = s.word(i + 1)?;
+    if !(lexicon::is_cue_noun(w)
+        && i > lo
+        && (next == "that" || (next == "to" && lexicon::takes_infinitive(w))))
+    {
+        return None;
+    }
+    let owner = s.word(i - 1)?;
+    let start = if matches!(owner, "his" | "her" | "their" | "its") {
+        i - 1
+    } else if owner.ends_with("'s") && s.cap(i - 1) {
+        (lo..i - 1)
+            .rev()
+            .take(4)
+            .take_while(|&j| s.cap(j))
+            .last()
+            .unwrap_or(i - 1)
+    } else {
+        return None;
+    };
+    Some(Frame {
+        cue: (i, i + 1),
+        class: CueClass::Belief,
+        according: false,
+        speaker: Some((start, i)),
+        inverted: false,
+        joined: false,
+        start,
+    })
+}
+
+/// "In a new CNN poll, …": the phrase after a sentence-opening "in" names a document and ends
+/// at a comma.
+fn cites_document(s: &Stream, from: usize, hi: usize) -> bool {
+    (from..hi)
+        .take(12)
+        .find(|&k| s.punct(k, ',') || s.is_break(k))
+        .is_some_and(|k| {
+            k > from && s.punct(k, ',') && s.word(k - 1).is_some_and(lexicon::is_document)
+        })
+}
+
+/// The subject of the clause a participle cue hangs on ("Kirk rescinded his endorsement,
+/// saying …", "On Thursday, Warren endorsed Clinton, saying …"): the noun phrase opening the
+/// sentence or, failing that, one of its comma-delimited parts before `cue`.
+fn clause_subject(s: &Stream, lo: usize, cue: usize) -> Option<(usize, usize)> {
+    std::iter::once(lo)
+        .chain((lo..cue).filter(|&k| s.punct(k, ',')).map(|k| k + 1))
+        .filter(|&k| k < cue)
+        .find_map(|k| speaker::subject(s, k, cue))
+}
+
 /// Length in items of a multi-word cue starting at `i`, if one does.
 fn phrase_len(s: &Stream, i: usize, hi: usize) -> Option<usize> {
     let w = s.word(i)?;
@@ -214,8 +338,8 @@ fn phrase_len(s: &Stream, i: usize, hi: usize) -> Option<usize> {
         .map(|rest| rest.len() + 1)
 }
 
-/// "took extensive notes", "the reports": a cue that is also a plural noun, after a lowercase
-/// word that cannot be its subject.
+/// "took extensive notes", "the reports", "Clinton's attacks": a cue that is also a plural
+/// noun, after a possessive or a lowercase word that cannot be its subject.
 fn is_noun_use(s: &Stream, lo: usize, i: usize) -> bool {
     let noun_like = s.word(i).is_some_and(|w| {
         matches!(
@@ -238,15 +362,17 @@ fn is_noun_use(s: &Stream, lo: usize, i: usize) -> bool {
                 | "remarks"
                 | "questions"
                 | "replies"
+                | "attacks"
         )
     });
     noun_like
         && i > lo
         && s.word(i - 1).is_some_and(|p| {
-            !s.cap(i - 1)
-                && !lexicon::is_pronoun(p)
-                && !lexicon::is_role_noun(p)
-                && !lexicon::is_verb_modifier(p)
+            p.ends_with("'s")
+                || (!s.cap(i - 1)
+                    && !lexicon::is_pronoun(p)
+                    && !lexicon::is_role_noun(p)
+                    && !lexicon::is_verb_modifier(p))
         })
 }
 
@@ -313,8 +439,17 @@ fn content(
             return make(pieces);
         }
     }
-    // "…, S said." / "…, according to S." / "The plan, he said, is dead."
-    if a > prev_end + 1 && s.punct(a - 1, ',') && ends_clause(b) {
+    // "…, S said." / "…, according to S." / "The plan, he said, is dead." / "…, S told CNN."
+    let listened = if f.class == CueClass::Tell && !f.inverted {
+        (b..=hi)
+            .take(8)
+            .find(|&j| j == hi || s.word(j).is_none())
+            .unwrap_or(b)
+    } else {
+        b
+    };
+    if a > prev_end + 1 && s.punct(a - 1, ',') && ends_clause(listened) {
+        let b = listened;
         let mut pieces = vec![(prev_end, a - 1)];
         if b < hi && s.punct(b, ',') {
             pieces.push((b + 1, hi));
@@ -344,13 +479,17 @@ fn content(
     if k >= end {
         return None;
     }
-    let clause = match f.class {
-        CueClass::Belief => opens_clause(s, k, end, 3),
-        CueClass::Act => {
-            end - k >= 1 && !s.word(k).is_some_and(|w| matches!(w, "to" | "off" | "up"))
-        }
-        _ => s.is_quote(k) || (end - k >= 2 && !s.word(k).is_some_and(is_preposition)),
-    };
+    let infinitive = s.word(k) == Some("to")
+        && end - k >= 2
+        && s.word(f.cue.0).is_some_and(lexicon::takes_infinitive);
+    let clause = infinitive
+        || match f.class {
+            CueClass::Belief => opens_clause(s, k, end, 3),
+            CueClass::Act => {
+                end - k >= 1 && !s.word(k).is_some_and(|w| matches!(w, "to" | "off" | "up"))
+            }
+            _ => s.is_quote(k) || (end - k >= 2 && !s.word(k).is_some_and(is_preposition)),
+        };
     if !clause {
         return None;
     }
@@ -430,7 +569,9 @@ fn skip_to_that(s: &Stream, k: usize, hi: usize) -> usize {
         }
         match s.word(j) {
             Some("that") => return j,
-            Some(w) if lexicon::is_cue_adverbial(w) || s.cap(j) => j += 1,
+            Some(w) if lexicon::is_cue_adverbial(w) || lexicon::is_verb_modifier(w) || s.cap(j) => {
+                j += 1
+            }
             _ => return k,
         }
     }

@@ -177,6 +177,123 @@ const BELIEF: &[&str] = &[
     "wants",
     "want",
     "wanted",
+    "declined",
+    "declines",
+    "declining",
+    "refused",
+    "refuses",
+    "refusing",
+    "plans",
+    "planned",
+    "planning",
+    "intends",
+    "intended",
+    "sought",
+    "seeks",
+    "seeking",
+    "decided",
+    "decides",
+    "threatened",
+    "threatens",
+    "threatening",
+    "vowing",
+    "pledges",
+    "pledging",
+    "promising",
+];
+
+/// Cues whose content may be a bare infinitive ("vowed to repeal it", "declined to comment"):
+/// commitments, refusals and plans, which are announced; wishes ("wanted to") are not, and stay
+/// clause-only.
+const INFINITIVE: &[&str] = &[
+    "vowed",
+    "vows",
+    "vowing",
+    "pledged",
+    "pledges",
+    "pledging",
+    "promised",
+    "promises",
+    "promising",
+    "agreed",
+    "agreeing",
+    "declined",
+    "declines",
+    "declining",
+    "refused",
+    "refuses",
+    "refusing",
+    "plans",
+    "planned",
+    "planning",
+    "intends",
+    "intended",
+    "sought",
+    "seeks",
+    "seeking",
+    "decided",
+    "decides",
+    "threatened",
+    "threatens",
+    "threatening",
+    "urged",
+    "urges",
+    "urging",
+    "encouraged",
+    "encourages",
+    "decision",
+    "promise",
+    "pledge",
+    "vow",
+    "plan",
+    "refusal",
+    "threat",
+    "proposal",
+];
+
+/// Nouns that report what their possessor said or thinks when a clause or infinitive follows:
+/// "Trump's claim that …", "her decision to …".
+const NOUNS: &[&str] = &[
+    "claim",
+    "claims",
+    "statement",
+    "assertion",
+    "argument",
+    "belief",
+    "view",
+    "warning",
+    "promise",
+    "pledge",
+    "vow",
+    "suggestion",
+    "insistence",
+    "accusation",
+    "allegation",
+    "allegations",
+    "charge",
+    "contention",
+    "assurance",
+    "assurances",
+    "hope",
+    "hopes",
+    "fear",
+    "fears",
+    "concern",
+    "worry",
+    "prediction",
+    "threat",
+    "announcement",
+    "admission",
+    "declaration",
+    "decision",
+    "plan",
+    "refusal",
+    "proposal",
+];
+
+/// Nouns naming a source document that "in" can cite: "In a CNN poll, …".
+const DOCUMENTS: &[&str] = &[
+    "poll", "polls", "survey", "surveys", "report", "study", "analysis", "average", "memo",
 ];
 
 const ACT: &[&str] = &[
@@ -280,6 +397,21 @@ pub fn cue_class(w: &str) -> Option<CueClass> {
     })
     .get(w)
     .copied()
+}
+
+/// True for cues whose content may be a "to" infinitive.
+pub fn takes_infinitive(w: &str) -> bool {
+    INFINITIVE.contains(&w)
+}
+
+/// True for nouns that report their possessor's words or thoughts.
+pub fn is_cue_noun(w: &str) -> bool {
+    NOUNS.contains(&w)
+}
+
+/// True for nouns naming a document that can be cited as a source.
+pub fn is_document(w: &str) -> bool {
+    DOCUMENTS.contains(&w)
 }
 
 /// The multi-word cue phrases starting with `w`, as the words that follow it.

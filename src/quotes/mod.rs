@@ -398,6 +398,136 @@ mod tests {
     }
 
     #[test]
+    fn common_noun_and_share_subjects_of_saying() {
+        let q = one("But hacking specialists say the leaks may be forged.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("the leaks may be forged", "hacking specialists")
+        );
+        let q = one("About four in 10 said they would stay home.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("they would stay home", "four in 10")
+        );
+        // Evaluative acts keep to named speakers, and a bare number is no speaker.
+        assert!(run("The old bridge criticized nothing at all.").is_empty());
+        assert!(run("Delegates said 271 pledged delegates were enough.")
+            .iter()
+            .all(|q| q.3 == "Delegates"));
+    }
+
+    #[test]
+    fn commitments_and_refusals_take_an_infinitive() {
+        for (text, cue) in [
+            ("The governor vowed to veto the bill.", "vowed"),
+            ("The governor declined to veto the bill.", "declined"),
+            ("Ms. Rice plans to visit Moscow next week.", "plans"),
+        ] {
+            let q = one(text);
+            assert_eq!((q.0, q.2.as_str()), (Kind::Indirect, cue), "{text}");
+            assert!(q.1.starts_with("to "), "{text}: {q:?}");
+        }
+    }
+
+    #[test]
+    fn quotes_labelled_by_a_colon_clause_or_a_dash() {
+        let q = one("When pressed on the point, Mr. Gates replied firmly: “We will not wait.”");
+        assert_eq!(
+            (q.0, q.1.as_str(), q.3.as_str()),
+            (Kind::Direct, "We will not wait.", "Mr. Gates")
+        );
+        let q = one("“We will not wait” — Defense Secretary Robert Gates");
+        assert_eq!(
+            (q.0, q.1.as_str(), q.3.as_str()),
+            (
+                Kind::Direct,
+                "We will not wait",
+                "Defense Secretary Robert Gates"
+            )
+        );
+    }
+
+    #[test]
+    fn labelled_lines_name_their_speaker() {
+        let q = one("Some text before.\nMr. Lavrov: Russia Will Not Accept It\n\nMore text.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("Russia Will Not Accept It", ":", "Mr. Lavrov")
+        );
+        // Section labels and short lines are no attributions.
+        assert!(
+            run("Contributing: Anna Smith and Bob Jones\nThe Latest: Rain Is Coming Soon")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn cue_nouns_after_a_possessive() {
+        let q = one("This contradicts Mr. Lavrov's claim that Russia had no choice.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("Russia had no choice", "claim", "Mr. Lavrov's")
+        );
+        let q = one("Voters cheered her decision to stay in the race.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str()),
+            ("to stay in the race", "decision")
+        );
+        assert!(run("The claim that it works is old.").is_empty());
+    }
+
+    #[test]
+    fn polls_cited_with_in_and_urging_with_an_infinitive() {
+        let q = one("In a new state poll, the governor leads by six points.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("the governor leads by six points", "a new state poll")
+        );
+        let q = one("The mayor urged residents to stay indoors.");
+        assert_eq!((q.1.as_str(), q.2.as_str()), ("to stay indoors", "urged"));
+    }
+
+    #[test]
+    fn participles_take_the_subject_of_their_clause() {
+        let q = one("On Monday, Ms. Rice ended the visit, saying that talks would go on.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("talks would go on", "saying", "Ms. Rice")
+        );
+    }
+
+    #[test]
+    fn long_speaker_phrases_on_either_side() {
+        let q = one("“We will see,” said Sen. Jane Doe (D-OR), who leads the panel.");
+        assert_eq!((q.1.as_str(), q.4.as_str()), ("We will see,", "Jane Doe"));
+        let q = one("“We will see,” said Sen. Jane Doe in a statement.");
+        assert_eq!((q.1.as_str(), q.4.as_str()), ("We will see,", "Jane Doe"));
+        let q = one(
+            "Jane Doe, a professor at the college, who studies trade, said tariffs would fail.",
+        );
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("tariffs would fail", "Jane Doe")
+        );
+    }
+
+    #[test]
+    fn content_before_a_verb_of_telling_and_its_listener() {
+        let q = one("Talks will go on, Mr. Lavrov told Russian television.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("Talks will go on", "told", "Mr. Lavrov")
+        );
+        let q = one("“Who knows?” Mr. Lavrov told Russian television on Monday.");
+        assert_eq!((q.0, q.1.as_str()), (Kind::Direct, "Who knows?"));
+    }
+
+    #[test]
+    fn possessive_nouns_are_not_cues() {
+        assert!(run("Mr. Lavrov's attacks on the plan grew sharper.").is_empty());
+    }
+
+    #[test]
     fn a_second_speaker_ends_the_first_content() {
         let got = run("Mr. Lavrov said today that Russia disagrees, while Defense Secretary Gates said the system is safe.");
         let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();

@@ -11,8 +11,10 @@ const MAX_NP: usize = 12;
 const MAX_APPOSITIVE: usize = 30;
 
 /// The speaker phrase ending just before item `cue` (after skipping auxiliaries and adverbs),
-/// not reaching before `lo`. Returns an item range.
-pub fn before(s: &Stream, lo: usize, cue: usize) -> Option<(usize, usize)> {
+/// not reaching before `lo`. Returns an item range. With `common`, a subject right before the
+/// cue may be any common noun phrase ("hacking specialists say", "six in 10 said"), which only
+/// a verb of saying or thinking makes a likely speaker.
+pub fn before(s: &Stream, lo: usize, cue: usize, common: bool) -> Option<(usize, usize)> {
     let mut j = cue;
     while j > lo && s.word(j - 1).is_some_and(lexicon::is_verb_modifier) {
         j -= 1;
@@ -39,7 +41,7 @@ pub fn before(s: &Stream, lo: usize, cue: usize) -> Option<(usize, usize)> {
         return None;
     }
     if !s.punct(j - 1, ',') {
-        return noun_phrase_back(s, lo, j).map(|start| (start, end));
+        return noun_phrase_back(s, lo, j, common).map(|start| (start, end));
     }
     // "HEAD, APPOSITIVE, said": find the comma opening the appositive.
     let close = j - 1;
@@ -54,8 +56,17 @@ pub fn before(s: &Stream, lo: usize, cue: usize) -> Option<(usize, usize)> {
         return None;
     }
     if s.punct(k, ',') {
-        if let Some(head) = noun_phrase_back(s, lo, k) {
+        if let Some(head) = noun_phrase_back(s, lo, k, false) {
             return Some((head, close));
+        }
+        // Two appositives: "David Autor, a professor at M.I.T., who studies trade, said".
+        let outer = (k.saturating_sub(MAX_APPOSITIVE).max(lo)..k)
+            .rev()
+            .find(|&i| s.punct(i, ',') || s.is_break(i));
+        if let Some(outer) = outer.filter(|&i| i + 1 < k && s.punct(i, ',')) {
+            if let Some(head) = noun_phrase_back(s, lo, outer, false) {
+                return Some((head, close));
+            }
         }
     }
     let seg_start = if s.punct(k, ',') || s.is_break(k) {
@@ -63,13 +74,14 @@ pub fn before(s: &Stream, lo: usize, cue: usize) -> Option<(usize, usize)> {
     } else {
         k
     };
-    noun_phrase_back(s, seg_start, close)
+    noun_phrase_back(s, seg_start, close, false)
         .filter(|&start| start == seg_start)
         .map(|start| (start, close))
 }
 
 /// The inverted speaker phrase starting at item `from` ("said the official, who…"): a noun
-/// phrase followed by a comma, the sentence end or a quotation.
+/// phrase followed by a comma, the sentence end or a quotation, or a name followed by a
+/// parenthesis or an adverbial ("said Mr. Romero in a statement").
 pub fn after(s: &Stream, from: usize, hi: usize) -> Option<(usize, usize)> {
     if s.word(from).is_some_and(is_quantifier) && (from + 1 == hi || s.punct(from + 1, ',')) {
         return Some((from, from + 1));
@@ -81,10 +93,29 @@ pub fn after(s: &Stream, from: usize, hi: usize) -> Option<(usize, usize)> {
             _ => break,
         }
     }
-    if j == from || !(j == hi || s.punct(j, ',') || s.punct(j, '.') || s.is_quote(j)) {
+    if j == from {
         return None;
     }
-    is_speaker_like(s, from, j).then_some((from, j))
+    let np_end = j;
+    // "said Sen. Chris Murphy (D-Conn.), who …": the parenthesis belongs to the speaker.
+    if s.punct(j, '(') {
+        if let Some(close) = (j + 1..hi.min(j + 8)).find(|&i| s.punct(i, ')')) {
+            j = close + 1;
+        }
+    }
+    // The phrase ends the clause, or a name is followed by how or when it spoke ("said Mr.
+    // Romero in a statement", "said Ms. Rice, who …").
+    let ends = j == hi || s.punct(j, ',') || s.punct(j, '.') || s.is_quote(j);
+    let trailer = s.word(j).is_some_and(|w| {
+        matches!(
+            w,
+            "in" | "on" | "at" | "during" | "when" | "who" | "after" | "before" | "while"
+        )
+    }) && s.cap(np_end - 1);
+    if !(ends || trailer) {
+        return None;
+    }
+    is_speaker_like(s, from, np_end, false).then_some((from, j))
 }
 
 /// The subject opening the sentence, for a cue in a coordinated verb phrase with no subject of
@@ -115,7 +146,7 @@ pub fn subject(s: &Stream, lo: usize, limit: usize) -> Option<(usize, usize)> {
         }
         e += 1;
     }
-    (e > lo && is_speaker_like(s, lo, e)).then_some((lo, e))
+    (e > lo && is_speaker_like(s, lo, e, false)).then_some((lo, e))
 }
 
 /// The source of "according to …": everything up to the next comma or the sentence end, any
@@ -154,8 +185,9 @@ fn is_quantifier(w: &str) -> bool {
     )
 }
 
-/// Start of a noun phrase ending at `end` (exclusive), scanning back no further than `lo`.
-fn noun_phrase_back(s: &Stream, lo: usize, end: usize) -> Option<usize> {
+/// Start of a noun phrase ending at `end` (exclusive), scanning back no further than `lo`;
+/// `common` as in [`is_speaker_like`].
+fn noun_phrase_back(s: &Stream, lo: usize, end: usize, common: bool) -> Option<usize> {
     let mut j = end;
     while j > lo && end - j < MAX_NP {
         let Some(w) = s.word(j - 1) else { break };
@@ -164,7 +196,7 @@ fn noun_phrase_back(s: &Stream, lo: usize, end: usize) -> Option<usize> {
         }
         // Coordinated names stay together: "Mr. Lavrov and Ms. Rice".
         let coordinated = w == "and" && j - 1 > lo && s.cap(j - 2) && s.cap(j);
-        if lexicon::is_boundary_word(w) && !coordinated {
+        if lexicon::is_boundary_word(w) && !coordinated && !is_share(s, j - 1) {
             break;
         }
         j -= 1;
@@ -185,12 +217,13 @@ fn noun_phrase_back(s: &Stream, lo: usize, end: usize) -> Option<usize> {
     {
         j += 1;
     }
-    (j < end && is_speaker_like(s, j, end)).then_some(j)
+    (j < end && is_speaker_like(s, j, end, common)).then_some(j)
 }
 
-/// True when items `a..b` can name a speaker: a pronoun, a capitalised name, or a role noun,
-/// and not ending on a function word.
-fn is_speaker_like(s: &Stream, a: usize, b: usize) -> bool {
+/// True when items `a..b` can name a speaker: a pronoun, a capitalised name or a role noun,
+/// not ending on a function word; with `common`, also any phrase ending on a noun-like word
+/// ("hacking specialists", "six in 10").
+fn is_speaker_like(s: &Stream, a: usize, b: usize, common: bool) -> bool {
     let last = match s.word(b - 1) {
         Some(w) => w,
         None => return false,
@@ -201,12 +234,26 @@ fn is_speaker_like(s: &Stream, a: usize, b: usize) -> bool {
     if lexicon::is_function_word(last) || lexicon::is_pronoun(last) {
         return false;
     }
-    (a..b).any(|i| {
+    let named = (a..b).any(|i| {
         s.word(i).is_some_and(|w| {
             lexicon::is_role_noun(w)
                 || (s.cap(i) && !lexicon::is_function_word(w) && !lexicon::is_pronoun(w))
         })
-    })
+    });
+    // A bare number is a speaker only as a share: "six in 10", not "271 pledged delegates".
+    let noun = !lexicon::is_verb_modifier(last)
+        && lexicon::cue_class(last).is_none()
+        && (!is_number(last) || (b - a >= 2 && is_share(s, b - 2)));
+    named || (common && noun)
+}
+
+fn is_number(w: &str) -> bool {
+    w.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// The "in" of a share ("six in 10"), which stays inside the speaker phrase.
+fn is_share(s: &Stream, i: usize) -> bool {
+    s.word(i) == Some("in") && s.word(i + 1).is_some_and(is_number)
 }
 
 /// The mentions inside a speaker phrase, as the record reports them: the name of an appositive
@@ -247,7 +294,7 @@ pub fn mentions(s: &Stream, (a, b): (usize, usize)) -> Vec<(usize, usize)> {
                         && s.word(i + 1)
                             .is_some_and(|n| lexicon::is_function_word(n) || s.cap(i + 1)))
                         || w == "who"
-                        || (lexicon::is_boundary_word(w) && w != "and")
+                        || (lexicon::is_boundary_word(w) && w != "and" && !is_share(s, i))
                         || (w == "of" && !s.cap(i + 1)))
             })
         })

@@ -37,7 +37,8 @@ pub struct Stream<'a> {
 
 /// A quotation ending in ".", "!" or "?" ends its sentence when a capitalised word or another
 /// quotation follows,
-/// unless a speech cue closing a short clause comes within a few words ("“…!” Mr. Gates said.").
+/// unless a speech cue closing a short clause, or a verb of telling, comes within a few words
+/// ("“…!” Mr. Gates said.", "“…?” Trump told ITV on Monday.").
 fn ends_sentence(tokens: &[Token], last: usize) -> bool {
     let terminal = last > 0
         && matches!(tokens[last - 1].ch(), '.' | '!' | '?' | '…')
@@ -49,10 +50,13 @@ fn ends_sentence(tokens: &[Token], last: usize) -> bool {
         return false;
     }
     let window = &tokens[last + 1..tokens.len().min(last + 7)];
-    !window.windows(2).any(|w| {
-        lexicon::cue_class(&w[0].lower).is_some_and(|c| c != CueClass::Belief)
-            && (w[1].is(',') || w[1].is('.'))
-    })
+    !window
+        .windows(2)
+        .any(|w| match lexicon::cue_class(&w[0].lower) {
+            Some(CueClass::Tell) => true,
+            Some(CueClass::Belief) | None => false,
+            Some(_) => w[1].is(',') || w[1].is('.'),
+        })
 }
 
 impl<'a> Stream<'a> {
