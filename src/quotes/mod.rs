@@ -265,6 +265,19 @@ mod tests {
     }
 
     #[test]
+    fn a_party_label_in_parentheses_does_not_end_the_sentence() {
+        let q = one("Sen. Jane Doe (D-Ore.) said the plan would fail.");
+        assert_eq!(
+            (q.0, q.1.as_str(), q.3.as_str()),
+            (
+                Kind::Indirect,
+                "the plan would fail",
+                "Sen. Jane Doe (D-Ore.)"
+            )
+        );
+    }
+
+    #[test]
     fn inversion() {
         let q = one("“We disagree,” said Mr. Lavrov.");
         assert_eq!(

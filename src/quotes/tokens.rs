@@ -108,10 +108,16 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                     break;
                 }
             }
-            // Trailing abbreviation period: "Mr.", "U.S.", "J.".
+            // Trailing abbreviation period: "Mr.", "U.S.", "J.", and a capitalised word closing a
+            // parenthesis ("Sen. Rand Paul (R-Ky.) said"), which in news is a state or party
+            // label, not the end of a sentence.
             if i < n && chars[i].1 == '.' {
                 let word = &text[byte_at(s)..byte_at(i)];
-                if lexicon::is_abbreviation(word, i + 1 >= n || chars[i + 1].1.is_whitespace()) {
+                let closes_paren = i + 1 < n && chars[i + 1].1 == ')';
+                let capitalised = word.chars().next().is_some_and(char::is_uppercase);
+                if lexicon::is_abbreviation(word, i + 1 >= n || chars[i + 1].1.is_whitespace())
+                    || (closes_paren && capitalised)
+                {
                     i += 1;
                 }
             }
@@ -204,6 +210,17 @@ mod tests {
         assert_eq!(
             words("Mr. Lavrov’s U.S. trip didn't end."),
             ["Mr.", "Lavrov’s", "U.S.", "trip", "didn't", "end", "."]
+        );
+    }
+
+    #[test]
+    fn a_capitalised_label_closing_a_parenthesis_keeps_its_period() {
+        assert_eq!(
+            words("Sen. Jane Doe (D-Ore.) said it. (It rained.) Then"),
+            [
+                "Sen.", "Jane", "Doe", "(", "D-Ore.", ")", "said", "it", ".", "(", "It", "rained",
+                ".", ")", "Then"
+            ]
         );
     }
 
