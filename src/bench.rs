@@ -1,7 +1,6 @@
 //! Throughput benchmarks of the embedding model, run in one process so that ratios between
 //! settings (batch size, corpus, device) are comparable.
 
-use crate::embed::{seed_sentences, TextInput};
 use crate::encoders::TextModel;
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -35,15 +34,47 @@ pub struct BenchRow {
     pub texts_per_second: f64,
 }
 
-/// The seed article's sentences.
-pub fn seed_corpus() -> Result<BenchCorpus> {
+/// The seed article's gold quotes (`datasets/missile-shield/gold.jsonl`), bundled in the binary.
+const SEED_GOLD: &str = include_str!("../datasets/missile-shield/gold.jsonl");
+
+/// The quote texts of the seed article's gold annotations: short political statements, the
+/// inputs stance classification sees.
+pub fn seed_quotes() -> Result<BenchCorpus> {
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        quotes: Vec<Quote>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Quote {
+        text: String,
+    }
+    let mut texts = Vec::new();
+    for line in SEED_GOLD.lines().filter(|l| !l.trim().is_empty()) {
+        let doc: Doc = serde_json::from_str(line).context("bundled seed gold.jsonl")?;
+        texts.extend(doc.quotes.into_iter().map(|q| q.text));
+    }
     Ok(BenchCorpus {
-        name: "seed-sentences".into(),
-        texts: seed_sentences()?
-            .into_iter()
-            .map(|t: TextInput| t.text)
-            .collect(),
+        name: "seed-quotes".into(),
+        texts,
     })
+}
+
+/// The first `limit` SemEval-2016 Task 6 training tweets under `data_root`; `None` when the
+/// file is not there.
+pub fn semeval_tweets(data_root: &Path, limit: usize) -> Result<Option<BenchCorpus>> {
+    let path = data_root.join("semeval2016-task6/trainingdata-all-annotations.txt");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let texts = crate::eval::semeval::load(&path)?
+        .into_iter()
+        .take(limit)
+        .map(|item| item.text)
+        .collect();
+    Ok(Some(BenchCorpus {
+        name: "semeval-train-tweets".into(),
+        texts,
+    }))
 }
 
 /// Up to `limit` paragraphs of at least 40 words from the PolNeAR dev articles in `data_root`,
@@ -114,6 +145,49 @@ pub fn bench_embed(
         seconds,
         texts_per_second: (passes * refs.len()) as f64 / seconds,
     })
+}
+
+/// Writes the corpus as JSONL (`{"text": …}` per line) so that another implementation (the
+/// Python baseline) measures exactly the same texts.
+pub fn write_corpus(corpus: &BenchCorpus, dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut out = String::new();
+    for text in &corpus.texts {
+        out.push_str(&serde_json::json!({ "text": text }).to_string());
+        out.push('\n');
+    }
+    let path = dir.join(format!("{}.jsonl", corpus.name));
+    std::fs::write(&path, out).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Streams `count` texts (the corpus repeated as needed) through the same chunked path as
+/// `stancer embed` and returns this process's peak RSS afterwards: run in a fresh process per
+/// count, the figures show whether memory grows with the corpus.
+pub fn streaming_peak_rss(
+    model: &TextModel,
+    corpus: &BenchCorpus,
+    count: usize,
+    batch_size: usize,
+) -> Result<Option<u64>> {
+    anyhow::ensure!(!corpus.texts.is_empty(), "corpus {} is empty", corpus.name);
+    let texts: Vec<&str> = corpus
+        .texts
+        .iter()
+        .map(String::as_str)
+        .cycle()
+        .take(count)
+        .collect();
+    crate::embed::embed_streaming(
+        model,
+        &texts,
+        |t| t,
+        batch_size,
+        |_, vectors| {
+            std::hint::black_box(vectors);
+            Ok(())
+        },
+    )?;
+    Ok(peak_rss_bytes())
 }
 
 /// Peak resident set size of this process in bytes (Linux `VmHWM`), if the OS reports it.

@@ -1,5 +1,6 @@
 //! Inputs and records of the `embed` job: texts with ids in, one vector per text out.
 
+use crate::encoders::TextModel;
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::io::{BufRead, BufReader, Read};
@@ -27,6 +28,22 @@ pub struct EmbedRecord<'a> {
     pub id: &'a str,
     /// The sentence embedding.
     pub embedding: Vec<f32>,
+}
+
+/// Embeds `texts` a few batches at a time and hands each chunk, with its vectors, to `sink`
+/// before the next chunk runs, so memory holds one chunk of vectors however long the input is.
+pub fn embed_streaming<T>(
+    model: &TextModel,
+    texts: &[T],
+    text_of: impl Fn(&T) -> &str,
+    batch_size: usize,
+    mut sink: impl FnMut(&[T], Vec<Vec<f32>>) -> Result<()>,
+) -> Result<()> {
+    for chunk in texts.chunks(batch_size.max(1) * 16) {
+        let refs: Vec<&str> = chunk.iter().map(&text_of).collect();
+        sink(chunk, model.embed(&refs, batch_size)?)?;
+    }
+    Ok(())
 }
 
 /// Reads texts from a file (or `-` for stdin): JSONL objects with `text` and optional `id` when

@@ -1,7 +1,7 @@
 //! `stancer embed`: texts in (plain lines or JSONL), sentence embeddings out (JSONL).
 
 use super::model_args::ModelArgs;
-use crate::embed::{read_texts, seed_sentences, EmbedRecord};
+use crate::embed::{embed_streaming, read_texts, seed_sentences, EmbedRecord};
 use crate::error::UserError;
 use crate::models::ModelTask;
 use anyhow::Result;
@@ -43,20 +43,25 @@ impl EmbedArgs {
             ));
         }
         let progress = super::progress_bar(texts.len() as u64, "embedding");
-        // Embed chunk by chunk while writing, so memory holds one chunk of vectors at a time.
         let write = |out: &mut dyn Write| -> Result<()> {
-            for chunk in texts.chunks(self.batch_size.max(1) * 16) {
-                let refs: Vec<&str> = chunk.iter().map(|t| t.text.as_str()).collect();
-                for (text, embedding) in chunk.iter().zip(model.embed(&refs, self.batch_size)?) {
-                    let record = EmbedRecord {
-                        id: &text.id,
-                        embedding,
-                    };
-                    serde_json::to_writer(&mut *out, &record)?;
-                    out.write_all(b"\n")?;
-                }
-                progress.inc(chunk.len() as u64);
-            }
+            embed_streaming(
+                &model,
+                &texts,
+                |t| t.text.as_str(),
+                self.batch_size,
+                |chunk, embeddings| {
+                    for (text, embedding) in chunk.iter().zip(embeddings) {
+                        let record = EmbedRecord {
+                            id: &text.id,
+                            embedding,
+                        };
+                        serde_json::to_writer(&mut *out, &record)?;
+                        out.write_all(b"\n")?;
+                    }
+                    progress.inc(chunk.len() as u64);
+                    Ok(())
+                },
+            )?;
             progress.finish_and_clear();
             Ok(())
         };

@@ -40,14 +40,25 @@ impl TokenBatch {
 }
 
 /// Splits input indices into batches of at most `batch_size`, longest first, so that items of
-/// similar length share a batch. Ties keep input order, so the plan is deterministic.
+/// similar length share a batch. An item also starts a new batch when it is under half as long
+/// as the batch's first (longest) one: padding then never exceeds the text it pads, where one
+/// long quote among short ones would otherwise make the whole batch that long. Ties keep input
+/// order, so the plan is deterministic.
 pub fn plan_batches(lengths: &[usize], batch_size: usize) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..lengths.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(lengths[i]));
-    order
-        .chunks(batch_size.max(1))
-        .map(|chunk| chunk.to_vec())
-        .collect()
+    let mut batches: Vec<Vec<usize>> = Vec::new();
+    for i in order {
+        match batches.last_mut() {
+            Some(batch)
+                if batch.len() < batch_size.max(1) && 2 * lengths[i] >= lengths[batch[0]] =>
+            {
+                batch.push(i)
+            }
+            _ => batches.push(vec![i]),
+        }
+    }
+    batches
 }
 
 #[cfg(test)]
@@ -58,12 +69,18 @@ mod tests {
     fn batches_group_similar_lengths_and_cover_every_input_once() {
         let lengths = [3, 10, 4, 10, 1, 7];
         let plan = plan_batches(&lengths, 2);
-        assert_eq!(plan, vec![vec![1, 3], vec![5, 2], vec![0, 4]]);
+        assert_eq!(plan, vec![vec![1, 3], vec![5, 2], vec![0], vec![4]]);
         let mut seen: Vec<usize> = plan.concat();
         seen.sort();
         assert_eq!(seen, (0..lengths.len()).collect::<Vec<_>>());
         assert!(plan_batches(&[], 8).is_empty());
         assert_eq!(plan_batches(&[1, 2], 0), vec![vec![1], vec![0]]);
+    }
+
+    #[test]
+    fn one_long_text_does_not_pad_a_batch_of_short_ones() {
+        let plan = plan_batches(&[10, 100, 12, 11, 50], 8);
+        assert_eq!(plan, vec![vec![1, 4], vec![2, 3, 0]]);
     }
 
     #[test]

@@ -1,10 +1,21 @@
 //! BERT family (BERT, MiniLM, …): bare encoders and `BertForSequenceClassification`.
+//!
+//! The forward pass is written here rather than taken from candle-transformers because that one
+//! spends a large share of CPU time on work the answer does not need:
+//! - every dense layer, layer norm and GELU runs on the real tokens only, packed as
+//!   `[tokens, hidden]`; padding is laid out just for the attention scores, whose cost is small;
+//! - query, key and value come from one fused matmul;
+//! - softmax, layer norm and GELU use single-pass, multi-threaded kernels.
+//!
+//! Each real token sees exactly the arithmetic of the reference model: padded keys get weight 0
+//! either way, so only the padding rows, which nobody reads, differ (they are zero here).
 
+use super::gelu::gelu_erf;
 use super::{has_classification_head, labels_from_config, Encoder, TokenBatch};
 use anyhow::{Context, Result};
-use candle_core::{Module, Tensor};
+use candle_core::{DType, Device, IndexOp, Module, Tensor};
 use candle_nn::{linear, Linear, VarBuilder};
-use candle_transformers::models::bert::{BertModel, Config};
+use candle_transformers::models::bert::{Config, HiddenAct};
 
 /// The pooler (`tanh(dense(h[CLS]))`) and classifier of `BertForSequenceClassification`.
 struct ClassificationHead {
@@ -13,9 +24,125 @@ struct ClassificationHead {
     labels: Vec<String>,
 }
 
+/// Layer-norm weights; applied with candle's fused kernel.
+struct LayerNorm {
+    weight: Tensor,
+    bias: Tensor,
+    eps: f32,
+}
+
+impl LayerNorm {
+    fn load(vb: VarBuilder, config: &Config) -> Result<Self> {
+        Ok(Self {
+            weight: vb.get(config.hidden_size, "weight")?,
+            bias: vb.get(config.hidden_size, "bias")?,
+            eps: config.layer_norm_eps as f32,
+        })
+    }
+
+    fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
+        candle_nn::ops::layer_norm(xs, &self.weight, &self.bias, self.eps)
+    }
+}
+
+/// One transformer layer, with query, key and value weights stacked into one matrix.
+struct Layer {
+    qkv: Linear,
+    attention_output: Linear,
+    attention_norm: LayerNorm,
+    intermediate: Linear,
+    output: Linear,
+    output_norm: LayerNorm,
+}
+
+impl Layer {
+    fn load(vb: VarBuilder, config: &Config) -> Result<Self> {
+        let (h, i) = (config.hidden_size, config.intermediate_size);
+        let attention = vb.pp("attention");
+        let parts = ["query", "key", "value"]
+            .iter()
+            .map(|name| linear(h, h, attention.pp("self").pp(name)))
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        let weights: Vec<&Tensor> = parts.iter().map(Linear::weight).collect();
+        let biases = parts
+            .iter()
+            .map(|p| p.bias().context("BERT attention projections have biases"))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            qkv: Linear::new(Tensor::cat(&weights, 0)?, Some(Tensor::cat(&biases, 0)?)),
+            attention_output: linear(h, h, attention.pp("output.dense"))?,
+            attention_norm: LayerNorm::load(attention.pp("output.LayerNorm"), config)?,
+            intermediate: linear(h, i, vb.pp("intermediate.dense"))?,
+            output: linear(i, h, vb.pp("output.dense"))?,
+            output_norm: LayerNorm::load(vb.pp("output.LayerNorm"), config)?,
+        })
+    }
+}
+
+/// Where each packed token sits in the padded `[batch, width]` grid, and the reverse.
+struct Packing {
+    batch: usize,
+    width: usize,
+    /// For each real token, its index in the flattened grid (row-major).
+    grid_of_token: Tensor,
+    /// For each real token, its position in its sequence.
+    position_of_token: Tensor,
+    /// For each grid slot, its packed token, or `tokens` (one past the end) for padding.
+    token_of_slot: Tensor,
+    /// `[batch, 1, 1, width]`: 0 for real keys, `f32::MIN` for padding, as transformers does.
+    key_bias: Tensor,
+}
+
+impl Packing {
+    fn new(mask: &Tensor, device: &Device) -> candle_core::Result<Self> {
+        let (batch, width) = mask.dims2()?;
+        let mask = mask.to_dtype(DType::U32)?.flatten_all()?.to_vec1::<u32>()?;
+        let mut grid_of_token = Vec::new();
+        let mut position_of_token = Vec::new();
+        let mut token_of_slot = Vec::with_capacity(mask.len());
+        let real = mask.iter().filter(|&&m| m != 0).count() as u32;
+        for (slot, &m) in mask.iter().enumerate() {
+            if m != 0 {
+                token_of_slot.push(grid_of_token.len() as u32);
+                grid_of_token.push(slot as u32);
+                position_of_token.push((slot % width) as u32);
+            } else {
+                token_of_slot.push(real);
+            }
+        }
+        let key_bias: Vec<f32> = mask
+            .iter()
+            .map(|&m| if m != 0 { 0.0 } else { f32::MIN })
+            .collect();
+        Ok(Self {
+            batch,
+            width,
+            grid_of_token: Tensor::new(grid_of_token, device)?,
+            position_of_token: Tensor::new(position_of_token, device)?,
+            token_of_slot: Tensor::new(token_of_slot, device)?,
+            key_bias: Tensor::from_vec(key_bias, (batch, 1, 1, width), device)?,
+        })
+    }
+
+    /// `[tokens, n]` → `[batch, width, n]`, zeros on padding.
+    fn pad(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
+        let n = xs.dim(1)?;
+        let zero = Tensor::zeros((1, n), xs.dtype(), xs.device())?;
+        Tensor::cat(&[xs, &zero], 0)?
+            .index_select(&self.token_of_slot, 0)?
+            .reshape((self.batch, self.width, n))
+    }
+}
+
 /// A BERT encoder with an optional sequence-classification head.
 pub struct Bert {
-    model: BertModel,
+    word_embeddings: Tensor,
+    position_embeddings: Tensor,
+    token_type_embeddings: Tensor,
+    embedding_norm: LayerNorm,
+    layers: Vec<Layer>,
+    heads: usize,
+    activation: HiddenAct,
     head: Option<ClassificationHead>,
 }
 
@@ -24,37 +151,105 @@ impl Bert {
     pub fn load(vb: VarBuilder, config_text: &str) -> Result<Self> {
         let config: Config =
             serde_json::from_str(config_text).context("config.json is not a BERT config")?;
-        let model = BertModel::load(vb.clone(), &config)?;
+        let root = if vb.contains_tensor("bert.embeddings.word_embeddings.weight") {
+            vb.pp("bert")
+        } else {
+            vb.clone()
+        };
+        let h = config.hidden_size;
+        let embeddings = root.pp("embeddings");
+        let layers = (0..config.num_hidden_layers)
+            .map(|i| Layer::load(root.pp(format!("encoder.layer.{i}")), &config))
+            .collect::<Result<Vec<_>>>()?;
         let head = if has_classification_head(config_text) {
             let labels = labels_from_config(config_text)?;
-            let root = if vb.contains_tensor("bert.pooler.dense.weight") {
-                vb.pp("bert")
-            } else {
-                vb.clone()
-            };
             Some(ClassificationHead {
-                pooler: linear(
-                    config.hidden_size,
-                    config.hidden_size,
-                    root.pp("pooler.dense"),
-                )?,
-                classifier: linear(config.hidden_size, labels.len(), vb.pp("classifier"))?,
+                pooler: linear(h, h, root.pp("pooler.dense"))?,
+                classifier: linear(h, labels.len(), vb.pp("classifier"))?,
                 labels,
             })
         } else {
             None
         };
-        Ok(Self { model, head })
+        Ok(Self {
+            word_embeddings: embeddings.get((config.vocab_size, h), "word_embeddings.weight")?,
+            position_embeddings: embeddings.get(
+                (config.max_position_embeddings, h),
+                "position_embeddings.weight",
+            )?,
+            token_type_embeddings: embeddings
+                .get((config.type_vocab_size, h), "token_type_embeddings.weight")?,
+            embedding_norm: LayerNorm::load(embeddings.pp("LayerNorm"), &config)?,
+            layers,
+            heads: config.num_attention_heads,
+            activation: config.hidden_act,
+            head,
+        })
+    }
+
+    /// Word + token type + position embeddings of the real tokens, layer-normed: `[tokens, h]`.
+    fn embed(&self, batch: &TokenBatch, packing: &Packing) -> candle_core::Result<Tensor> {
+        let pick = |ids: &Tensor| ids.flatten_all()?.index_select(&packing.grid_of_token, 0);
+        let words = self
+            .word_embeddings
+            .index_select(&pick(&batch.input_ids)?, 0)?;
+        let types = self
+            .token_type_embeddings
+            .index_select(&pick(&batch.type_ids)?, 0)?;
+        let positions = self
+            .position_embeddings
+            .index_select(&packing.position_of_token, 0)?;
+        self.embedding_norm
+            .forward(&((words + types)? + positions)?)
+    }
+
+    fn activate(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
+        match self.activation {
+            HiddenAct::Gelu => gelu_erf(xs),
+            HiddenAct::GeluApproximate => xs.gelu(),
+            HiddenAct::Relu => xs.relu(),
+        }
+    }
+
+    /// Multi-head self-attention of packed `[tokens, 3h]` projections: `[tokens, h]`.
+    fn attend(&self, qkv: &Tensor, packing: &Packing) -> candle_core::Result<Tensor> {
+        let (b, t) = (packing.batch, packing.width);
+        let h = qkv.dim(1)? / 3;
+        let d = h / self.heads;
+        let grid = packing.pad(qkv)?.reshape((b, t, 3, self.heads, d))?;
+        let part = |i: usize| grid.i((.., .., i))?.transpose(1, 2)?.contiguous();
+        let (q, k, v) = (part(0)?, part(1)?, part(2)?);
+        let scores = (q.matmul(&k.t()?)? / (d as f64).sqrt())?.broadcast_add(&packing.key_bias)?;
+        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        probs
+            .matmul(&v)?
+            .transpose(1, 2)?
+            .contiguous()?
+            .reshape((b * t, h))?
+            .index_select(&packing.grid_of_token, 0)
+    }
+
+    /// Last-layer states of the real tokens, packed: `[tokens, h]`.
+    fn encode(&self, batch: &TokenBatch, packing: &Packing) -> candle_core::Result<Tensor> {
+        let mut hidden = self.embed(batch, packing)?;
+        for layer in &self.layers {
+            let context = self.attend(&layer.qkv.forward(&hidden)?, packing)?;
+            let attended = layer
+                .attention_norm
+                .forward(&(layer.attention_output.forward(&context)? + &hidden)?)?;
+            let inner = self.activate(&layer.intermediate.forward(&attended)?)?;
+            hidden = layer
+                .output_norm
+                .forward(&(layer.output.forward(&inner)? + &attended)?)?;
+        }
+        Ok(hidden)
     }
 }
 
 impl Encoder for Bert {
     fn hidden_states(&self, batch: &TokenBatch) -> candle_core::Result<Tensor> {
-        self.model.forward(
-            &batch.input_ids,
-            &batch.type_ids,
-            Some(&batch.attention_mask),
-        )
+        let packing = Packing::new(&batch.attention_mask, batch.input_ids.device())?;
+        packing.pad(&self.encode(batch, &packing)?)
     }
 
     fn logits(&self, batch: &TokenBatch) -> candle_core::Result<Tensor> {
@@ -62,12 +257,49 @@ impl Encoder for Bert {
             candle_core::Error::Msg("this BERT checkpoint has no classification head".into())
         })?;
         let hidden = self.hidden_states(batch)?;
-        let cls = hidden.narrow(1, 0, 1)?.squeeze(1)?;
+        let cls = hidden.i((.., 0))?;
         let pooled = head.pooler.forward(&cls)?.tanh()?;
         head.classifier.forward(&pooled)
     }
 
     fn labels(&self) -> &[String] {
         self.head.as_ref().map_or(&[], |h| &h.labels)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packing_maps_real_tokens_and_zero_pads() {
+        let mask = Tensor::new(&[[1u32, 1, 1], [1, 1, 0]], &Device::Cpu).unwrap();
+        let packing = Packing::new(&mask, &Device::Cpu).unwrap();
+        assert_eq!(
+            packing.grid_of_token.to_vec1::<u32>().unwrap(),
+            [0, 1, 2, 3, 4]
+        );
+        assert_eq!(
+            packing.position_of_token.to_vec1::<u32>().unwrap(),
+            [0, 1, 2, 0, 1]
+        );
+        assert_eq!(
+            packing.token_of_slot.to_vec1::<u32>().unwrap(),
+            [0, 1, 2, 3, 4, 5]
+        );
+        let packed = Tensor::new(&[[1f32], [2.], [3.], [4.], [5.]], &Device::Cpu).unwrap();
+        assert_eq!(
+            packing.pad(&packed).unwrap().to_vec3::<f32>().unwrap(),
+            [[[1.], [2.], [3.]], [[4.], [5.], [0.]]]
+        );
+        assert_eq!(
+            packing
+                .key_bias
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap(),
+            [0., 0., 0., 0., 0., f32::MIN]
+        );
     }
 }

@@ -9,6 +9,7 @@
 mod batching;
 mod bert;
 mod deberta;
+mod gelu;
 mod text_model;
 
 pub use batching::{plan_batches, TokenBatch};

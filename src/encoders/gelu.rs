@@ -1,0 +1,130 @@
+//! Exact (erf) GELU on the CPU, vectorisable and spread over the thread pool.
+//!
+//! candle's `gelu_erf` calls a scalar `erf` per element on one thread; in BERT the GELU runs on
+//! the largest activation (`[tokens, intermediate]`), and profiles showed `erff` at about a tenth
+//! of the forward pass. The rational approximation below (Eigen's `generic_fast_erf_float`, also
+//! used by TensorFlow and XNNPACK) has no branches, so the compiler vectorises it. It is within
+//! 4.2e-7 of the exact `erf`; the GELU is within 1.2e-6 of candle's, the worst case being x near
+//! -5.65, where the approximation dips just below -1 and the true GELU is about -5e-8.
+
+use candle_core::{CpuStorage, CustomOp1, DType, Layout, Shape, Tensor};
+use rayon::prelude::*;
+
+/// `x * (1 + erf(x / sqrt 2)) / 2`, as torch's default `gelu`.
+pub fn gelu_erf(xs: &Tensor) -> candle_core::Result<Tensor> {
+    if xs.device().is_cpu() && xs.dtype() == DType::F32 {
+        xs.contiguous()?.apply_op1_no_bwd(&FastGeluErf)
+    } else {
+        xs.gelu_erf()
+    }
+}
+
+/// `erf(x)` for f32: odd polynomial over even polynomial in `x`, clamped to [-4, 4], where
+/// `erf` is 1 to within f32 precision.
+#[inline(always)]
+fn erf(x: f32) -> f32 {
+    let x = x.clamp(-4.0, 4.0);
+    let x2 = x * x;
+    let mut p = -2.726_142_3e-10_f32;
+    p = p.mul_add(x2, 2.770_681_4e-8);
+    p = p.mul_add(x2, -2.101_024e-6);
+    p = p.mul_add(x2, -5.692_506_4e-5);
+    p = p.mul_add(x2, -7.349_906_3e-4);
+    p = p.mul_add(x2, -2.954_600_5e-3);
+    p = p.mul_add(x2, -1.609_603_3e-2);
+    let mut q = -1.456_607_2e-5_f32;
+    q = q.mul_add(x2, -2.133_740_5e-4);
+    q = q.mul_add(x2, -1.682_827e-3);
+    q = q.mul_add(x2, -7.373_329_3e-3);
+    q = q.mul_add(x2, -1.426_474e-2);
+    x * p / q
+}
+
+/// GELU of `src` into `dst`, with AVX2 and FMA when the CPU has them: the default x86-64
+/// target has neither, and without FMA instructions each `mul_add` becomes a libm call. Both
+/// paths compute the same fused multiply-adds, so their results are identical.
+fn gelu_slice(dst: &mut [f32], src: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU was just checked for both features.
+        return unsafe { gelu_slice_avx2_fma(dst, src) };
+    }
+    gelu_slice_portable(dst, src);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn gelu_slice_avx2_fma(dst: &mut [f32], src: &[f32]) {
+    gelu_slice_portable(dst, src);
+}
+
+#[inline(always)]
+fn gelu_slice_portable(dst: &mut [f32], src: &[f32]) {
+    for (d, &x) in dst.iter_mut().zip(src) {
+        *d = 0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2));
+    }
+}
+
+struct FastGeluErf;
+
+impl CustomOp1 for FastGeluErf {
+    fn name(&self) -> &'static str {
+        "fast-gelu-erf"
+    }
+
+    fn cpu_fwd(
+        &self,
+        storage: &CpuStorage,
+        layout: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let CpuStorage::F32(data) = storage else {
+            candle_core::bail!("fast-gelu-erf: f32 only");
+        };
+        let Some((start, end)) = layout.contiguous_offsets() else {
+            candle_core::bail!("fast-gelu-erf: input must be contiguous");
+        };
+        let src = &data[start..end];
+        let mut dst = vec![0f32; src.len()];
+        // Chunks big enough that rayon's scheduling is noise, small enough to share the work.
+        dst.par_chunks_mut(8192)
+            .zip(src.par_chunks(8192))
+            .for_each(|(dst, src)| gelu_slice(dst, src));
+        Ok((CpuStorage::F32(dst), layout.shape().clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::Device;
+
+    #[test]
+    fn matches_candles_exact_gelu() {
+        let xs: Vec<f32> = (-120_000..=120_000).map(|i| i as f32 * 1e-4).collect();
+        let t = Tensor::new(xs.as_slice(), &Device::Cpu).unwrap();
+        let fast = gelu_erf(&t).unwrap().to_vec1::<f32>().unwrap();
+        let exact = t.gelu_erf().unwrap().to_vec1::<f32>().unwrap();
+        let worst = fast
+            .iter()
+            .zip(&exact)
+            .map(|(a, b)| (a - b).abs() / b.abs().max(1.0))
+            .fold(0f32, f32::max);
+        // Measured worst: 1.16e-6 (absolute, at x = -5.65, see the module note).
+        assert!(worst <= 1.5e-6, "worst scaled difference {worst:e}");
+    }
+
+    #[test]
+    fn strided_input_gives_the_same_values() {
+        let t = Tensor::arange(-6f32, 6.0, &Device::Cpu)
+            .unwrap()
+            .reshape((3, 4))
+            .unwrap();
+        let strided = gelu_erf(&t.t().unwrap()).unwrap();
+        let copied = gelu_erf(&t.t().unwrap().contiguous().unwrap()).unwrap();
+        assert_eq!(strided.dims(), &[4, 3]);
+        assert_eq!(
+            strided.to_vec2::<f32>().unwrap(),
+            copied.to_vec2::<f32>().unwrap()
+        );
+    }
+}
