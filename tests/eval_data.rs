@@ -171,3 +171,56 @@ fn a_head_of_another_task_is_refused() {
     assert!(err.contains("semeval.jsonl:1"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn train_reports_its_out_of_fold_predictions() {
+    if common::minilm().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let head = dir.path().join("exemplar-head");
+    let reports = dir.path().join("reports");
+    let out = stancer(&[
+        "train",
+        "--c",
+        "0.25,1",
+        "--out",
+        head.to_str().unwrap(),
+        "--reports",
+        reports.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(head.join("head.json")).unwrap()).unwrap();
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(reports.join("missile-shield-cv/exemplar-head/report.json")).unwrap(),
+    )
+    .unwrap();
+    let n = manifest["cv"]["pooled"]["n"].as_u64().unwrap();
+    assert_eq!(report["n_items"].as_u64(), Some(n));
+    assert_eq!(report["n_missed"], 0);
+    assert!(report["dataset"]["predictions_sha256"].is_null());
+    assert_eq!(report["groups"]["by"], "target");
+    // The report scores the same out-of-fold predictions the manifest's CV figures came from.
+    let close = |a: &serde_json::Value, b: &serde_json::Value| {
+        (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < 1e-12
+    };
+    let pooled = &manifest["cv"]["pooled"];
+    assert!(close(&report["scores"]["accuracy"], &pooled["accuracy"]));
+    assert!(close(
+        &report["scores"]["macro_avg"]["f1"],
+        &pooled["macro_f1"]
+    ));
+    let c = manifest["config"]["c"].as_f64().unwrap();
+    let protocol = report["dataset"]["protocol"].as_str().unwrap();
+    assert!(
+        protocol.starts_with(&format!(
+            "5-fold stratified cross-validation (seed 13, C = {c}"
+        )),
+        "{protocol}"
+    );
+}

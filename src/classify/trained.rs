@@ -35,6 +35,29 @@ pub struct Example {
 }
 
 impl Example {
+    /// The example as a report item under `prediction`, grouped by its target (or
+    /// `default_target`); `keep_text` false leaves the text out of the report.
+    pub fn scored(
+        &self,
+        labels: &[String],
+        default_target: &str,
+        prediction: Prediction,
+        keep_text: bool,
+    ) -> crate::eval::report::ScoredItem {
+        crate::eval::report::ScoredItem {
+            id: self.id.clone(),
+            doc_id: String::new(),
+            group: self
+                .target
+                .clone()
+                .unwrap_or_else(|| default_target.to_string()),
+            text: keep_text.then(|| self.text.clone()),
+            gold: labels[self.label].clone(),
+            prediction: Some(prediction),
+            matched_id: None,
+        }
+    }
+
     /// The example as a classifier input (no speaker: training data names none).
     pub fn item(&self) -> Item<'_> {
         Item {
@@ -52,6 +75,17 @@ pub struct DataSource {
     pub path: String,
     /// sha256 of the file's bytes (of the task file for exemplars).
     pub sha256: String,
+}
+
+impl DataSource {
+    /// The data file's name, without folders or the `kind:` prefix, as reports name their gold.
+    pub fn file_name(&self) -> String {
+        let path = self
+            .path
+            .split_once(':')
+            .map_or(self.path.as_str(), |p| p.1);
+        crate::eval::report::file_name(Path::new(path))
+    }
 }
 
 /// What to train.

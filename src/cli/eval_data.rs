@@ -10,7 +10,7 @@ use crate::eval::report::{self, Dataset, ReportInput, ScoredItem, TaskInfo};
 use crate::task::{Task, DEFAULT_TASK};
 use anyhow::Result;
 use clap::Args;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Items classified between progress-bar updates: large enough that length-sorted batching
 /// still pads little.
@@ -79,23 +79,9 @@ impl EvalDataArgs {
         let scored: Vec<ScoredItem> = examples
             .iter()
             .zip(predictions)
-            .map(|(e, p)| ScoredItem {
-                id: e.id.clone(),
-                doc_id: String::new(),
-                group: e.target.clone().unwrap_or_else(|| task.target.name.clone()),
-                text: (!self.no_report_text).then(|| e.text.clone()),
-                gold: labels[e.label].clone(),
-                prediction: Some(p),
-                matched_id: None,
-            })
+            .map(|(e, p)| e.scored(&labels, &task.target.name, p, !self.no_report_text))
             .collect();
-        let file_names: Vec<String> = sources
-            .iter()
-            .map(|d| {
-                let path = d.path.split_once(':').map_or(d.path.as_str(), |p| p.1);
-                report::file_name(Path::new(path))
-            })
-            .collect();
+        let file_names: Vec<String> = sources.iter().map(|d| d.file_name()).collect();
         let stems: Vec<&str> = file_names
             .iter()
             .map(|n| n.split('.').next().unwrap_or(n))

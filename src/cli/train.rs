@@ -12,7 +12,7 @@ use crate::eval::report::{self, Dataset, Report, ReportInput, ScoredItem, TaskIn
 use crate::task::{Task, DEFAULT_TASK};
 use anyhow::Result;
 use clap::Args;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Train a stance (or sentiment) head on labelled data or on a task's exemplars.
 #[derive(Args, Debug)]
@@ -182,14 +182,14 @@ impl TrainArgs {
         let items: Vec<ScoredItem> = examples
             .iter()
             .zip(probabilities)
-            .map(|(e, probs)| ScoredItem {
-                id: e.id.clone(),
-                doc_id: String::new(),
-                group: e.target.clone().unwrap_or_else(|| task.target.name.clone()),
-                text: (!self.no_report_text).then(|| e.text.clone()),
-                gold: head.labels[e.label].clone(),
-                prediction: Some(Prediction::from_probs(&head.labels, probs, &head.name)),
-                matched_id: None,
+            .map(|(e, probs)| {
+                let prediction = Prediction::from_probs(&head.labels, probs, &head.name);
+                e.scored(
+                    &head.labels,
+                    &task.target.name,
+                    prediction,
+                    !self.no_report_text,
+                )
             })
             .collect();
         let cv = head
@@ -209,9 +209,7 @@ impl TrainArgs {
                     head.config.c,
                     if self.per_target { "one head per target" } else { "one head" }
                 ),
-                gold_file: names(&|d| {
-                    report::file_name(Path::new(d.path.split_once(':').map_or(d.path.as_str(), |p| p.1)))
-                }),
+                gold_file: names(&DataSource::file_name),
                 gold_sha256: names(&|d| d.sha256.clone()),
                 predictions_sha256: None,
             },
