@@ -16,6 +16,16 @@ pub enum Field {
     Sentiment,
 }
 
+impl Field {
+    /// The field's name in records, manifests and reports (`stance`, `sentiment`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Stance => "stance",
+            Field::Sentiment => "sentiment",
+        }
+    }
+}
+
 /// Reads training examples from `spec`: `semeval:PATH` (SemEval-2016 Task 6 TSV) or
 /// `jsonl:PATH` / `PATH.jsonl` (objects with `text`, `label` and optional `target`). Labels go
 /// through the task's `label_map`; an unknown label is an error naming file and line.

@@ -104,7 +104,7 @@ impl EvalDataArgs {
             },
             task: TaskInfo {
                 name: task.name.clone(),
-                field: format!("{:?}", self.field).to_lowercase(),
+                field: self.field.name().to_string(),
                 labels,
                 f_avg_labels: task.f_avg_labels.clone(),
             },

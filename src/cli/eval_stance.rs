@@ -85,39 +85,40 @@ impl EvalStanceArgs {
         };
         let bootstrap = BootstrapConfig {
             resamples: self.resamples,
-            seed: self.seed,
             ..BootstrapConfig::new(self.seed)
         };
-        let mut reports = vec![report::build(ReportInput {
-            dataset: dataset.clone(),
-            task: TaskInfo {
-                name: task.name.clone(),
-                field: "stance".to_string(),
-                labels,
-                f_avg_labels: task.f_avg_labels.clone(),
-            },
-            items: &result.items(Field::Stance),
-            group_by: "actor",
-            actor_level: Some(ActorLevel {
+        // One report per predicted field; only stance has actor-level labels and F_avg.
+        let build = |field: Field, labels: Vec<String>, f_avg_labels, actor_level| {
+            report::build(ReportInput {
+                dataset: dataset.clone(),
+                task: TaskInfo {
+                    name: task.name.clone(),
+                    field: field.name().to_string(),
+                    labels,
+                    f_avg_labels,
+                },
+                items: &result.items(field),
+                group_by: "actor",
+                actor_level,
+                bootstrap,
+            })
+        };
+        let mut reports = vec![build(
+            Field::Stance,
+            labels,
+            task.f_avg_labels.clone(),
+            Some(ActorLevel {
                 accuracy: result.actor_accuracy,
                 actors: result.actors.clone(),
             }),
-            bootstrap,
-        })?];
+        )?];
         if result.sentiment.is_some() {
-            reports.push(report::build(ReportInput {
-                dataset,
-                task: TaskInfo {
-                    name: task.name.clone(),
-                    field: "sentiment".to_string(),
-                    labels: self.sentiment_labels.clone(),
-                    f_avg_labels: None,
-                },
-                items: &result.items(Field::Sentiment),
-                group_by: "actor",
-                actor_level: None,
-                bootstrap,
-            })?);
+            reports.push(build(
+                Field::Sentiment,
+                self.sentiment_labels.clone(),
+                None,
+                None,
+            )?);
         }
         let dirs = reports
             .iter()

@@ -101,7 +101,7 @@ impl TrainArgs {
                 .file_name()
                 .map_or_else(|| "head".into(), |n| n.to_string_lossy().into_owned()),
             task: task.name.clone(),
-            field: format!("{:?}", self.field).to_lowercase(),
+            field: self.field.name().to_string(),
             labels: task.labels.iter().map(|l| l.name.clone()).collect(),
             f_avg_labels: task.f_avg_labels.clone(),
             features: match self.features {
