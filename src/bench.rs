@@ -1,7 +1,12 @@
 //! Throughput benchmarks of the embedding model, run in one process so that ratios between
 //! settings (batch size, corpus, device) are comparable.
 
-use crate::encoders::TextModel;
+use crate::classify::nli::{Mode, NliClassifier};
+use crate::classify::Item;
+use crate::encoders::{ModelInput, TextModel};
+use crate::error::UserError;
+use crate::eval::semeval::SemevalItem;
+use crate::task::Task;
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::path::Path;
@@ -59,21 +64,24 @@ pub fn seed_quotes() -> Result<BenchCorpus> {
     })
 }
 
-/// The first `limit` SemEval-2016 Task 6 training tweets under `data_root`; `None` when the
-/// file is not there.
-pub fn semeval_tweets(data_root: &Path, limit: usize) -> Result<Option<BenchCorpus>> {
+/// The first `limit` SemEval-2016 Task 6 training tweets under `data_root`, with their
+/// targets; `None` when the file is not there.
+pub fn semeval_items(data_root: &Path, limit: usize) -> Result<Option<Vec<SemevalItem>>> {
     let path = data_root.join("semeval2016-task6/trainingdata-all-annotations.txt");
     if !path.is_file() {
         return Ok(None);
     }
-    let texts = crate::eval::semeval::load(&path)?
-        .into_iter()
-        .take(limit)
-        .map(|item| item.text)
-        .collect();
-    Ok(Some(BenchCorpus {
+    let mut items = crate::eval::semeval::load(&path)?;
+    items.truncate(limit);
+    Ok(Some(items))
+}
+
+/// The first `limit` SemEval-2016 Task 6 training tweets under `data_root`; `None` when the
+/// file is not there.
+pub fn semeval_tweets(data_root: &Path, limit: usize) -> Result<Option<BenchCorpus>> {
+    Ok(semeval_items(data_root, limit)?.map(|items| BenchCorpus {
         name: "semeval-train-tweets".into(),
-        texts,
+        texts: items.into_iter().map(|item| item.text).collect(),
     }))
 }
 
@@ -119,23 +127,16 @@ pub fn bench_embed(
     min_time: Duration,
 ) -> Result<BenchRow> {
     let refs: Vec<&str> = corpus.texts.iter().map(String::as_str).collect();
-    let inputs: Vec<_> = refs
-        .iter()
-        .map(|t| crate::encoders::ModelInput::Single(t))
-        .collect();
+    let inputs: Vec<_> = refs.iter().map(|t| ModelInput::Single(t)).collect();
     let tokens: usize = model
         .tokenize(&inputs)?
         .iter()
         .map(|(ids, _)| ids.len())
         .sum();
-    model.embed(&refs, batch_size)?;
-    let start = Instant::now();
-    let mut passes = 0;
-    while passes == 0 || start.elapsed() < min_time {
+    let (passes, seconds) = time_passes(min_time, || {
         std::hint::black_box(model.embed(&refs, batch_size)?);
-        passes += 1;
-    }
-    let seconds = start.elapsed().as_secs_f64();
+        Ok(())
+    })?;
     Ok(BenchRow {
         corpus: corpus.name.clone(),
         texts: refs.len(),
@@ -145,6 +146,140 @@ pub fn bench_embed(
         seconds,
         texts_per_second: (passes * refs.len()) as f64 / seconds,
     })
+}
+
+/// Runs `pass` once untimed (warm-up), then repeatedly until `min_time` has passed (at least
+/// once); returns the timed passes and their wall-clock seconds.
+fn time_passes(min_time: Duration, mut pass: impl FnMut() -> Result<()>) -> Result<(usize, f64)> {
+    pass()?;
+    let start = Instant::now();
+    let mut passes = 0;
+    while passes == 0 || start.elapsed() < min_time {
+        pass()?;
+        passes += 1;
+    }
+    Ok((passes, start.elapsed().as_secs_f64()))
+}
+
+/// One measured cross-encoder setting.
+#[derive(Debug, Serialize)]
+pub struct PairBenchRow {
+    /// Model folder or random config.
+    pub model: String,
+    /// Texts classified per pass.
+    pub texts: usize,
+    /// (text, hypothesis) pairs per pass: texts × task labels.
+    pub pairs: usize,
+    /// Mean tokens per pair after truncation, special tokens included.
+    pub mean_tokens: f64,
+    /// Pairs per forward pass.
+    pub batch_size: usize,
+    /// Full passes that were timed.
+    pub passes: usize,
+    /// Wall-clock seconds of the timed passes.
+    pub seconds: f64,
+    /// Throughput.
+    pub pairs_per_second: f64,
+}
+
+/// The tweets as zero-shot items, each against its own target.
+fn zero_shot_items(tweets: &[SemevalItem]) -> Vec<Item<'_>> {
+    tweets
+        .iter()
+        .map(|t| Item {
+            text: &t.text,
+            speaker: None,
+            target: Some(&t.target),
+        })
+        .collect()
+}
+
+/// The (tweet, hypothesis) pairs zero-shot classification runs through the model, in order:
+/// one per tweet and task label.
+pub fn zero_shot_pairs(task: &Task, tweets: &[SemevalItem]) -> Vec<(String, String)> {
+    zero_shot_items(tweets)
+        .iter()
+        .flat_map(|item| {
+            (0..task.labels.len()).map(|k| {
+                (
+                    item.text.to_string(),
+                    task.hypothesis_for(k, item.speaker, item.target),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Zero-shot classifies every tweet against its own target through [`NliClassifier`] (one pair
+/// per task label, the path of `--method nli`), repeatedly until `min_time` has passed.
+pub fn bench_zero_shot(
+    model: &TextModel,
+    model_name: &str,
+    task: &Task,
+    tweets: &[SemevalItem],
+    batch_size: usize,
+    min_time: Duration,
+) -> Result<PairBenchRow> {
+    let items = zero_shot_items(tweets);
+    let pairs = zero_shot_pairs(task, tweets);
+    let inputs: Vec<ModelInput> = pairs
+        .iter()
+        .map(|(premise, hypothesis)| ModelInput::Pair(premise, hypothesis))
+        .collect();
+    let tokens: usize = model
+        .tokenize(&inputs)?
+        .iter()
+        .map(|(ids, _)| ids.len())
+        .sum();
+    let classifier = NliClassifier::new(model, model_name, Mode::SingleLabel)?;
+    let (passes, seconds) = time_passes(min_time, || {
+        std::hint::black_box(classifier.predict(task, &items, batch_size)?);
+        Ok(())
+    })?;
+    Ok(PairBenchRow {
+        model: model_name.to_string(),
+        texts: items.len(),
+        pairs: pairs.len(),
+        mean_tokens: tokens as f64 / pairs.len().max(1) as f64,
+        batch_size,
+        passes,
+        seconds,
+        pairs_per_second: (passes * pairs.len()) as f64 / seconds,
+    })
+}
+
+/// Writes a loadable model folder for `config` with seeded random weights and `tokenizer`
+/// (any tokenizer whose ids fit the config's vocabulary), for timing architectures whose trained
+/// weights are not at hand.
+pub fn write_random_model(config: &Path, tokenizer: &Path, dir: &Path, seed: u64) -> Result<()> {
+    let config_text = std::fs::read_to_string(config)
+        .with_context(|| format!("cannot read {}", config.display()))?;
+    let vocab = tokenizers::Tokenizer::from_file(tokenizer)
+        .map_err(|e| anyhow::anyhow!("cannot load {}: {e}", tokenizer.display()))?
+        .get_vocab_size(true);
+    let fits = serde_json::from_str::<serde_json::Value>(&config_text)
+        .ok()
+        .and_then(|c| c["vocab_size"].as_u64())
+        .is_some_and(|size| vocab as u64 <= size);
+    if !fits {
+        return Err(UserError::new(
+            format!(
+                "{} has {vocab} tokens, more than the vocab_size of {}",
+                tokenizer.display(),
+                config.display()
+            ),
+            "pass a --random-tokenizer whose ids fit the config's vocabulary",
+        ));
+    }
+    let tensors = crate::encoders::random_checkpoint(&config_text, config, seed)?;
+    candle_core::safetensors::save(
+        &tensors.into_iter().collect(),
+        dir.join("model.safetensors"),
+    )?;
+    std::fs::write(dir.join("config.json"), &config_text)?;
+    std::fs::copy(tokenizer, dir.join("tokenizer.json"))
+        .with_context(|| format!("cannot copy {}", tokenizer.display()))?;
+    Ok(())
 }
 
 /// Writes the corpus as JSONL (`{"text": …}` per line) so that another implementation (the

@@ -110,15 +110,19 @@ pub struct RunResult {
     pub timings: Timings,
 }
 
-/// Wall-clock seconds per stage.
+/// Wall-clock seconds per stage; everything but `load` and `classify` is time outside the model.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Timings {
-    /// Reading the corpus and extracting quotes.
+    /// Loading the task, the encoder and the heads.
+    pub load: f64,
+    /// Reading the corpus, extracting quotes and appending the checkpoint.
     pub extract: f64,
     /// Stance and sentiment classification.
     pub classify: f64,
     /// Aggregation.
     pub aggregate: f64,
+    /// Writing every output but `manifest.json`, which is written last and holds these timings.
+    pub write: f64,
 }
 
 /// Documents classified together by default; each chunk is appended to the checkpoint once
@@ -395,14 +399,15 @@ pub struct RunManifest {
     pub timings: Timings,
 }
 
-/// Writes `quotes.jsonl`, `actors.jsonl`, `actors.csv`, `summary.md` and `manifest.json` into
-/// `dir`, each atomically.
+/// Writes `quotes.jsonl`, `actors.jsonl`, `actors.csv`, `summary.md` and, last, `manifest.json`
+/// with the time taken by the others, into `dir`, each atomically.
 pub fn write_outputs(
     dir: &Path,
     task: &Task,
     result: &RunResult,
-    manifest: &RunManifest,
+    mut manifest: RunManifest,
 ) -> Result<()> {
+    let start = Instant::now();
     write_atomic(&dir.join("quotes.jsonl"), |w| {
         for q in &result.quotes {
             serde_json::to_writer(&mut *w, q)?;
@@ -464,7 +469,8 @@ pub fn write_outputs(
     write_atomic(&dir.join("summary.md"), |w| {
         Ok(w.write_all(summary(task, result).as_bytes())?)
     })?;
-    let json = serde_json::to_string_pretty(manifest)?;
+    manifest.timings.write = start.elapsed().as_secs_f64();
+    let json = serde_json::to_string_pretty(&manifest)?;
     write_atomic(&dir.join("manifest.json"), |w| Ok(writeln!(w, "{json}")?))
 }
 

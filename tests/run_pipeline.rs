@@ -49,6 +49,15 @@ fn reruns_are_byte_identical_and_bad_documents_are_skipped_or_reported() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["counts"]["documents"], 1);
+    // Every stage is timed, so the share of time outside the model can be read off a run.
+    for stage in ["load", "extract", "classify", "aggregate", "write"] {
+        let seconds = manifest["timings"][stage].as_f64();
+        assert!(
+            seconds.is_some_and(|s| s >= 0.0),
+            "timings.{stage}: {seconds:?}"
+        );
+    }
+    assert!(manifest["timings"]["classify"].as_f64().unwrap() > 0.0);
 
     let corpus = dir.path().join("corpus.jsonl");
     let article = std::fs::read_to_string(

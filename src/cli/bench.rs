@@ -6,9 +6,15 @@
 
 use super::model_args::ModelArgs;
 use crate::bench::{
-    bench_embed, peak_rss_bytes, polnear_paragraphs, seed_quotes, semeval_tweets,
-    streaming_peak_rss, write_corpus, BenchCorpus,
+    bench_embed, bench_zero_shot, peak_rss_bytes, polnear_paragraphs, seed_quotes, semeval_items,
+    semeval_tweets, streaming_peak_rss, write_corpus, write_random_model, zero_shot_pairs,
+    BenchCorpus,
 };
+use crate::device::DeviceSpec;
+use crate::encoders::{LoadOptions, TextModel};
+use crate::error::UserError;
+use crate::eval::semeval::SemevalItem;
+use crate::task::Task;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
@@ -27,6 +33,53 @@ pub struct BenchArgs {
 enum BenchCommand {
     /// Sentence-embedding throughput per batch size and thread count, model load time, peak RSS.
     Embed(EmbedBenchArgs),
+    /// Zero-shot cross-encoder throughput (pairs/s) per batch size and thread count, model load
+    /// time, peak RSS: on model folders and on configs instantiated with random weights.
+    CrossEncoder(CrossEncoderBenchArgs),
+}
+
+/// Flags of `stancer bench cross-encoder`. Paths default to the repository's own files: run it
+/// from the repository root.
+#[derive(Args, Debug)]
+struct CrossEncoderBenchArgs {
+    /// Cross-encoder folders (config.json, model.safetensors, tokenizer.json), repeatable.
+    #[arg(long = "model-dir", default_values = ["tests/fixtures/tiny-deberta-v2-cls"])]
+    model_dirs: Vec<PathBuf>,
+    /// config.json files to instantiate with seeded random weights (a forward pass costs the
+    /// same whatever the weights hold), repeatable.
+    #[arg(long = "random-config", default_values = ["scripts/bench/deberta-v3-xsmall-config.json"])]
+    random_configs: Vec<PathBuf>,
+    /// Tokenizer of the randomly initialised models; its ids must fit their vocabulary.
+    #[arg(long, default_value = "tests/fixtures/tiny-bert-cls/tokenizer.json")]
+    random_tokenizer: PathBuf,
+    /// Task whose hypotheses are paired with each tweet (one pair per label).
+    #[arg(long, default_value = "datasets/semeval2016-stance/task.toml")]
+    task: PathBuf,
+    /// Pairs per forward pass to measure, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = vec![8, 32])]
+    batch_sizes: Vec<usize>,
+    /// Thread counts to measure, comma-separated (each in its own process).
+    #[arg(long, value_delimiter = ',', default_values_t = vec![1, 2])]
+    threads: Vec<usize>,
+    /// Minimum timed seconds per setting (whole passes over the tweets).
+    #[arg(long, default_value_t = 3.0)]
+    min_seconds: f64,
+    /// How many SemEval-2016 training tweets to classify (read from $STANCER_DATA).
+    #[arg(long, default_value_t = 100)]
+    tweets: usize,
+    /// Where to run the models: auto, cpu, cuda, cuda:N or metal.
+    #[arg(long, default_value = "auto")]
+    device: DeviceSpec,
+    /// Write the pairs here as `pairs.jsonl` ({"premise", "hypothesis"} per line), for
+    /// scripts/bench/python_cross_encoder.py.
+    #[arg(long)]
+    write_pairs: Option<PathBuf>,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Internal: measure in this process only and print its JSON.
+    #[arg(long, hide = true)]
+    worker: bool,
 }
 
 /// Flags of `stancer bench embed`.
@@ -72,6 +125,7 @@ impl BenchArgs {
     pub fn run(&self) -> Result<()> {
         match &self.command {
             BenchCommand::Embed(args) => args.run(),
+            BenchCommand::CrossEncoder(args) => args.run(),
         }
     }
 }
@@ -190,6 +244,104 @@ impl EmbedBenchArgs {
     }
 }
 
+impl CrossEncoderBenchArgs {
+    fn run(&self) -> Result<()> {
+        if self.worker {
+            return self.worker();
+        }
+        if let Some(dir) = &self.write_pairs {
+            let (task, tweets) = self.inputs()?;
+            let lines: String = zero_shot_pairs(&task, &tweets)
+                .iter()
+                .map(|(premise, hypothesis)| {
+                    json!({ "premise": premise, "hypothesis": hypothesis }).to_string() + "\n"
+                })
+                .collect();
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            crate::output::write_atomic(&dir.join("pairs.jsonl"), |w| {
+                Ok(w.write_all(lines.as_bytes())?)
+            })?;
+        }
+        let mut runs = Vec::new();
+        for &threads in &self.threads {
+            let run = child(threads, &["--worker"])?;
+            if !self.json {
+                print_pair_run(&run);
+            }
+            runs.push(run);
+        }
+        if self.json {
+            println!(
+                "{}",
+                json!({
+                    "implementation": "stancer (candle)",
+                    "model_dirs": self.model_dirs,
+                    "random_configs": self.random_configs,
+                    "random_tokenizer": self.random_tokenizer,
+                    "min_seconds": self.min_seconds,
+                    "batch_sizes": self.batch_sizes,
+                    "threads": self.threads,
+                    "runs": runs,
+                })
+            );
+        }
+        Ok(())
+    }
+
+    /// The task and the tweets to pair with its hypotheses.
+    fn inputs(&self) -> Result<(Task, Vec<SemevalItem>)> {
+        let root = crate::settings::data_root();
+        let tweets = semeval_items(&root, self.tweets)?.ok_or_else(|| {
+            UserError::new(
+                format!("no semeval2016-task6 under {}", root.display()),
+                "set STANCER_DATA to the folder that holds the shared datasets",
+            )
+        })?;
+        Ok((Task::load(&self.task)?, tweets))
+    }
+
+    /// Loads each model in turn (timed) and measures every batch size on it.
+    fn worker(&self) -> Result<()> {
+        let (task, tweets) = self.inputs()?;
+        let device = self.device.open()?;
+        let min_time = Duration::from_secs_f64(self.min_seconds);
+        let scratch = tempfile::tempdir().context("cannot create a temporary folder")?;
+        let mut models: Vec<(String, PathBuf)> = self
+            .model_dirs
+            .iter()
+            .map(|dir| (dir.display().to_string(), dir.clone()))
+            .collect();
+        for (i, config) in self.random_configs.iter().enumerate() {
+            let dir = scratch.path().join(i.to_string());
+            std::fs::create_dir_all(&dir)?;
+            write_random_model(config, &self.random_tokenizer, &dir, 0)?;
+            models.push((format!("random:{}", config.display()), dir));
+        }
+        let mut loads = Vec::new();
+        let mut rows = Vec::new();
+        for (name, dir) in &models {
+            let start = Instant::now();
+            let model = TextModel::load(dir, LoadOptions::default(), &device)?;
+            loads.push(json!({ "model": name, "load_seconds": start.elapsed().as_secs_f64() }));
+            for &batch_size in &self.batch_sizes {
+                rows.push(bench_zero_shot(
+                    &model, name, &task, &tweets, batch_size, min_time,
+                )?);
+            }
+        }
+        let report = json!({
+            "device": crate::device::describe(&device),
+            "threads": candle_core::utils::get_num_threads(),
+            "loads": loads,
+            "peak_rss_bytes": peak_rss_bytes(),
+            "rows": rows,
+        });
+        println!("{report}");
+        Ok(())
+    }
+}
+
 /// Runs this command again in a child process with `threads` threads and `extra` flags, and
 /// parses the JSON it prints.
 fn child(threads: usize, extra: &[&str]) -> Result<Value> {
@@ -211,6 +363,34 @@ fn child(threads: usize, extra: &[&str]) -> Result<Value> {
 
 fn mib(bytes: &Value) -> f64 {
     bytes.as_f64().unwrap_or(0.0) / (1024.0 * 1024.0)
+}
+
+fn print_pair_run(run: &Value) {
+    let threads = &run["threads"];
+    for row in run["rows"].as_array().into_iter().flatten() {
+        println!(
+            "{:<50} {:>5} pairs {:>6.1} tok  threads {}  batch {:>3}  {:>8.1} pairs/s",
+            row["model"].as_str().unwrap_or_default(),
+            row["pairs"],
+            row["mean_tokens"].as_f64().unwrap_or_default(),
+            threads,
+            row["batch_size"],
+            row["pairs_per_second"].as_f64().unwrap_or_default()
+        );
+    }
+    for load in run["loads"].as_array().into_iter().flatten() {
+        println!(
+            "{} threads: {} loaded in {:.2} s",
+            threads,
+            load["model"].as_str().unwrap_or_default(),
+            load["load_seconds"].as_f64().unwrap_or_default()
+        );
+    }
+    println!(
+        "{} threads: peak RSS {:.1} MiB",
+        threads,
+        mib(&run["peak_rss_bytes"])
+    );
 }
 
 fn print_run(run: &Value) {

@@ -8,6 +8,7 @@ use crate::task::{Task, DEFAULT_TASK};
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
+use std::time::Instant;
 
 /// The bundled corpus `stancer run` reads when given no inputs.
 const DEFAULT_CORPUS: &str = "datasets/missile-shield/articles";
@@ -60,6 +61,7 @@ pub struct RunArgs {
 impl RunArgs {
     /// Runs the subcommand.
     pub fn run(&self) -> Result<()> {
+        let load_start = Instant::now();
         let task = Task::load(&self.task)?;
         let (embedder_manifest, embedder) = self.model.load()?;
         let mut models = vec![serde_json::json!({
@@ -100,6 +102,7 @@ impl RunArgs {
             batch_size: self.batch_size,
             chunk_documents: pipeline::CHUNK_DOCUMENTS,
         };
+        let load_seconds = load_start.elapsed().as_secs_f64();
         let bar = if self.quiet {
             indicatif::ProgressBar::hidden()
         } else {
@@ -139,9 +142,12 @@ impl RunArgs {
                 "skipped_inputs": result.skipped.len(),
             }),
             skipped: result.skipped.clone(),
-            timings: result.timings.clone(),
+            timings: pipeline::Timings {
+                load: load_seconds,
+                ..result.timings.clone()
+            },
         };
-        pipeline::write_outputs(&self.out, &config.task, &result, &manifest)?;
+        pipeline::write_outputs(&self.out, &config.task, &result, manifest)?;
         std::fs::remove_file(&checkpoint)
             .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", checkpoint.display()))?;
         for skipped in &result.skipped {

@@ -10,9 +10,11 @@ mod batching;
 mod bert;
 mod deberta;
 mod gelu;
+mod random;
 mod text_model;
 
 pub use batching::{plan_batches, TokenBatch};
+pub use random::random_checkpoint;
 pub use text_model::{LoadOptions, ModelInput, Pooling, TextModel};
 
 use crate::error::UserError;
@@ -58,19 +60,8 @@ pub fn load_encoder(dir: &Path, device: &Device) -> Result<Box<dyn Encoder>> {
             "the model folder is corrupt: run `stancer models verify` or fetch it again",
         )
     })?;
-    let model_type = config
-        .get("model_type")
-        .and_then(|v| v.as_str())
-        .unwrap_or_default();
-    let architecture = architecture_of(model_type).ok_or_else(|| {
-        UserError::new(
-            format!(
-                "{}: model_type '{model_type}' is not supported",
-                config_path.display()
-            ),
-            "supported model types: bert, deberta-v2",
-        )
-    })?;
+    let architecture = architecture_in(&config, &config_path)?;
+    let model_type = config["model_type"].as_str().unwrap_or_default();
 
     let weights = dir.join("model.safetensors");
     if !weights.is_file() {
@@ -89,16 +80,39 @@ pub fn load_encoder(dir: &Path, device: &Device) -> Result<Box<dyn Encoder>> {
             "the weights file is corrupt or truncated: run `stancer models verify` or fetch it again",
         )
     })?;
-    let loaded: Result<Box<dyn Encoder>> = match architecture {
-        Architecture::Bert => bert::Bert::load(vb, &config_text).map(|m| Box::new(m) as _),
-        Architecture::DebertaV2 => {
-            deberta::DebertaV2::load(vb, &config_text).map(|m| Box::new(m) as _)
-        }
-    };
-    loaded.with_context(|| {
+    build_encoder(architecture, vb, &config_text).with_context(|| {
         format!(
             "cannot build the {model_type} model from {}",
             weights.display()
+        )
+    })
+}
+
+/// The one place that maps an architecture to its implementation.
+fn build_encoder(
+    architecture: Architecture,
+    vb: VarBuilder,
+    config_text: &str,
+) -> Result<Box<dyn Encoder>> {
+    Ok(match architecture {
+        Architecture::Bert => Box::new(bert::Bert::load(vb, config_text)?),
+        Architecture::DebertaV2 => Box::new(deberta::DebertaV2::load(vb, config_text)?),
+    })
+}
+
+/// Reads a config's `model_type` and maps it to an architecture this build runs.
+fn architecture_in(config: &serde_json::Value, origin: &Path) -> Result<Architecture> {
+    let model_type = config
+        .get("model_type")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    architecture_of(model_type).ok_or_else(|| {
+        UserError::new(
+            format!(
+                "{}: model_type '{model_type}' is not supported",
+                origin.display()
+            ),
+            "supported model types: bert, deberta-v2",
         )
     })
 }

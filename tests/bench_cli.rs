@@ -1,0 +1,114 @@
+//! `stancer bench cross-encoder` end to end on the tiny DeBERTa fixture, as a model folder and
+//! as a config instantiated with random weights.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn cross_encoder_bench_measures_every_model_and_batch_size() {
+    let data = stancer::settings::data_root();
+    if !data.join("semeval2016-task6").is_dir() {
+        println!(
+            "SKIPPED: no semeval2016-task6 under {} (set STANCER_DATA)",
+            data.display()
+        );
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pairs_dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_stancer"))
+        .args([
+            "bench",
+            "cross-encoder",
+            "--random-config",
+            "tests/fixtures/tiny-deberta-v2-cls/config.json",
+            "--random-tokenizer",
+            "tests/fixtures/tiny-deberta-v2-cls/tokenizer.json",
+            "--tweets",
+            "10",
+            "--batch-sizes",
+            "4,16",
+            "--threads",
+            "1",
+            "--min-seconds",
+            "0",
+            "--json",
+            "--write-pairs",
+        ])
+        .arg(pairs_dir.path())
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run = &report["runs"][0];
+    assert_eq!(run["threads"], 1);
+    let rows = run["rows"].as_array().unwrap();
+    let measured: Vec<(&str, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["model"].as_str().unwrap(),
+                r["batch_size"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let random = "random:tests/fixtures/tiny-deberta-v2-cls/config.json";
+    assert_eq!(
+        measured,
+        [
+            ("tests/fixtures/tiny-deberta-v2-cls", 4),
+            ("tests/fixtures/tiny-deberta-v2-cls", 16),
+            (random, 4),
+            (random, 16),
+        ]
+    );
+    for row in rows {
+        // Ten tweets against the SemEval task's three hypotheses.
+        assert_eq!(row["pairs"], 30);
+        assert!(row["pairs_per_second"].as_f64().unwrap() > 0.0);
+        assert!(row["mean_tokens"].as_f64().unwrap() > 3.0);
+    }
+    assert_eq!(run["loads"].as_array().unwrap().len(), 2);
+    let pairs = std::fs::read_to_string(pairs_dir.path().join("pairs.jsonl")).unwrap();
+    let first: Value = serde_json::from_str(pairs.lines().next().unwrap()).unwrap();
+    assert_eq!(pairs.lines().count(), 30);
+    assert!(first["hypothesis"].as_str().unwrap().ends_with('.'));
+}
+
+#[test]
+fn a_random_tokenizer_too_large_for_the_config_is_refused() {
+    let data = stancer::settings::data_root();
+    if !data.join("semeval2016-task6").is_dir() {
+        println!(
+            "SKIPPED: no semeval2016-task6 under {} (set STANCER_DATA)",
+            data.display()
+        );
+        return;
+    }
+    // The default random tokenizer (BERT WordPiece, 30,522 tokens) against a 313-token config.
+    let output = Command::new(env!("CARGO_BIN_EXE_stancer"))
+        .args([
+            "bench",
+            "cross-encoder",
+            "--random-config",
+            "tests/fixtures/tiny-deberta-v2-cls/config.json",
+            "--threads",
+            "1",
+            "--json",
+        ])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("more than the vocab_size") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
