@@ -136,7 +136,7 @@ fn dash_quote(s: &Stream, sent: &Sentence, found: &[Attribution]) -> Option<Attr
         s.is_quote(q) && (s.punct(q + 1, '—') || s.punct(q + 1, '–')) && !covered(found, q)
     })?;
     let hi = trim_end(s, sent.start, sent.end);
-    let speaker = speaker::after(s, q + 2, hi)?;
+    let speaker = speaker::after(s, q + 2, hi, false)?;
     Some(Attribution {
         kind: Kind::Direct,
         pieces: vec![(q, q + 1)],
@@ -253,8 +253,10 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
                 .map(|sp| frame(sp, false, false))
                 .or_else(|| {
                     let opens = i == lo || s.punct(i - 1, ',') || s.is_quote(i - 1);
+                    let quoted = i > lo
+                        && (s.is_quote(i - 1) || (i > lo + 1 && s.is_quote(i - 2)));
                     (opens && class != CueClass::Belief)
-                        .then(|| speaker::after(s, cue_end, hi))
+                        .then(|| speaker::after(s, cue_end, hi, quoted))
                         .flatten()
                         .map(|sp| frame(sp, true, false))
                 })

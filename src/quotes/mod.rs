@@ -525,6 +525,16 @@ mod tests {
     }
 
     #[test]
+    fn any_noun_phrase_speaks_after_a_quotation_and_an_inverted_cue() {
+        let q = one("“The plan is dead,” said the 52-year-old.");
+        assert_eq!((q.0, q.3.as_str()), (Kind::Direct, "the 52-year-old"));
+        let q = one("“We will win,” said a longtime adviser to the governor.");
+        assert_eq!((q.0, q.3.as_str()), (Kind::Direct, "a longtime adviser"));
+        // Without the quotation an inverted common noun phrase is no speaker.
+        assert!(run("Then said the old man nothing.").is_empty());
+    }
+
+    #[test]
     fn content_before_a_verb_of_telling_and_its_listener() {
         let q = one("Talks will go on, Mr. Lavrov told Russian television.");
         assert_eq!(
