@@ -433,8 +433,11 @@ fn content(
                 q
             };
             let mut pieces = vec![(from, q + 1)];
-            if s.punct(b, ',') && s.is_quote(b + 1) {
-                pieces.push((b + 1, b + 2));
+            // The quotation resumes after the attribution and any adverbials: "“…,” Trump
+            // said last month on Twitter, “…”".
+            let resume = (b..hi).take(10).find(|&j| s.word(j).is_none()).unwrap_or(b);
+            if s.punct(resume, ',') && s.is_quote(resume + 1) {
+                pieces.push((resume + 1, resume + 2));
             } else if s.is_quote(b) {
                 pieces.push((b, b + 1));
             }

@@ -295,6 +295,10 @@ mod tests {
             ["I would say,", "they listened.", "Now they study them."]
         );
         assert!(got.iter().all(|q| q.2 == "said" && q.3 == "Mr. Gates"));
+        // Adverbials between the attribution and the second piece.
+        let got = run("“I would say,” Mr. Gates said on Monday in Brussels, “they listened.”");
+        let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
+        assert_eq!(texts, ["I would say,", "they listened."]);
     }
 
     #[test]
