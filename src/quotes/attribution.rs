@@ -253,8 +253,7 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
                 .map(|sp| frame(sp, false, false))
                 .or_else(|| {
                     let opens = i == lo || s.punct(i - 1, ',') || s.is_quote(i - 1);
-                    let quoted = i > lo
-                        && (s.is_quote(i - 1) || (i > lo + 1 && s.is_quote(i - 2)));
+                    let quoted = i > lo && (s.is_quote(i - 1) || (i > lo + 1 && s.is_quote(i - 2)));
                     (opens && class != CueClass::Belief)
                         .then(|| speaker::after(s, cue_end, hi, quoted))
                         .flatten()
@@ -414,6 +413,7 @@ fn content(
         })
     };
     let ends_clause = |k: usize| k >= hi || s.punct(k, ',') || s.punct(k, '.');
+    let quote_only = s.word(f.cue.0).is_some_and(lexicon::needs_quotation);
 
     // Content before: "Q, S said" / "Q S said" (and "…, S said, Q" for split quotes).
     if a > prev_end && f.class != CueClass::Belief {
@@ -453,7 +453,7 @@ fn content(
     } else {
         b
     };
-    if a > prev_end + 1 && s.punct(a - 1, ',') && ends_clause(listened) {
+    if a > prev_end + 1 && s.punct(a - 1, ',') && ends_clause(listened) && !quote_only {
         let b = listened;
         let mut pieces = vec![(prev_end, a - 1)];
         if b < hi && s.punct(b, ',') {
@@ -487,14 +487,18 @@ fn content(
     let infinitive = s.word(k) == Some("to")
         && end - k >= 2
         && s.word(f.cue.0).is_some_and(lexicon::takes_infinitive);
-    let clause = infinitive
-        || match f.class {
-            CueClass::Belief => opens_clause(s, k, end, 3),
-            CueClass::Act => {
-                end - k >= 1 && !s.word(k).is_some_and(|w| matches!(w, "to" | "off" | "up"))
+    let clause = if quote_only {
+        s.is_quote(k)
+    } else {
+        infinitive
+            || match f.class {
+                CueClass::Belief => opens_clause(s, k, end, 3),
+                CueClass::Act => {
+                    end - k >= 1 && !s.word(k).is_some_and(|w| matches!(w, "to" | "off" | "up"))
+                }
+                _ => s.is_quote(k) || (end - k >= 2 && !s.word(k).is_some_and(is_preposition)),
             }
-            _ => s.is_quote(k) || (end - k >= 2 && !s.word(k).is_some_and(is_preposition)),
-        };
+    };
     if !clause {
         return None;
     }

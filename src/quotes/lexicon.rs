@@ -138,6 +138,24 @@ const SPEECH: &[&str] = &[
     "repeated",
 ];
 
+/// Verbs that report words only when those words are quoted: "the sign read “…”", "the crowd
+/// chanted “…”"; otherwise they are not speech ("she read the bill"). Speech cues.
+const QUOTE_ONLY: &[&str] = &[
+    "read",
+    "reads",
+    "yelled",
+    "chanted",
+    "chanting",
+    "chants",
+    "exclaimed",
+    "whispered",
+    "barked",
+    "interjected",
+    "interjecting",
+    "answered",
+    "screamed",
+];
+
 const TELL: &[&str] = &[
     "told", "tells", "tell", "telling", "assured", "informed", "reminded", "warned", "advised",
     "urged", "briefed",
@@ -373,6 +391,8 @@ const PHRASES: &[(&str, &[&str])] = &[
     ("expressed", &["hope"]),
     ("made", &["clear"]),
     ("make", &["clear"]),
+    ("put", &["it"]),
+    ("puts", &["it"]),
     ("pointed", &["out"]),
     ("points", &["out"]),
 ];
@@ -387,6 +407,7 @@ pub fn cue_class(w: &str) -> Option<CueClass> {
             (ACT, CueClass::Act),
             (BELIEF, CueClass::Belief),
             (SPEECH, CueClass::Speech),
+            (QUOTE_ONLY, CueClass::Speech),
             (TELL, CueClass::Tell),
         ] {
             for w in list {
@@ -397,6 +418,12 @@ pub fn cue_class(w: &str) -> Option<CueClass> {
     })
     .get(w)
     .copied()
+}
+
+/// True for cues, by their first word, whose content must be a quotation: the verbs above and
+/// the phrase "put it" ("as Cornyn put it: “…”", not "put it on the table").
+pub fn needs_quotation(w: &str) -> bool {
+    QUOTE_ONLY.contains(&w) || matches!(w, "put" | "puts")
 }
 
 /// True for cues whose content may be a "to" infinitive.

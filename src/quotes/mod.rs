@@ -539,6 +539,33 @@ mod tests {
     }
 
     #[test]
+    fn verbs_that_report_only_quoted_words() {
+        for (text, content, cue) in [
+            ("The banner read: “No more wars.”", "No more wars.", "read"),
+            ("“No more wars,” the crowd chanted.", "No more wars,", "chanted"),
+            ("As the senator put it: “We are done.”", "We are done.", "put it"),
+        ] {
+            let q = one(text);
+            assert_eq!(
+                (q.0, q.1.as_str(), q.2.as_str()),
+                (Kind::Direct, content, cue),
+                "{text}"
+            );
+        }
+        for text in [
+            "The senator read the bill twice.",
+            "The governor put it on the table, aides said.",
+            "Nothing changed, the crowd chanted.",
+        ] {
+            assert!(
+                run(text).iter().all(|q| q.2 == "said"),
+                "{text}: {:?}",
+                run(text)
+            );
+        }
+    }
+
+    #[test]
     fn content_before_a_verb_of_telling_and_its_listener() {
         let q = one("Talks will go on, Mr. Lavrov told Russian television.");
         assert_eq!(

@@ -255,7 +255,8 @@ fn is_speaker_like(s: &Stream, a: usize, b: usize, common: bool) -> bool {
 /// A numeral ("271", "10", "1,000"), not a compound that starts with one ("46-year-old").
 fn is_number(w: &str) -> bool {
     w.starts_with(|c: char| c.is_ascii_digit())
-        && w.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+        && w.chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
 }
 
 /// The "in" of a share ("six in 10"), which stays inside the speaker phrase.
