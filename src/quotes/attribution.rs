@@ -433,11 +433,8 @@ fn content(
                 q
             };
             let mut pieces = vec![(from, q + 1)];
-            // The quotation resumes after the attribution and any adverbials: "“…,” Trump
-            // said last month on Twitter, “…”".
-            let resume = (b..hi).take(10).find(|&j| s.word(j).is_none()).unwrap_or(b);
-            if s.punct(resume, ',') && s.is_quote(resume + 1) {
-                pieces.push((resume + 1, resume + 2));
+            if let Some(r) = resumed_quote(s, b, hi) {
+                pieces.push((r, r + 1));
             } else if s.is_quote(b) {
                 pieces.push((b, b + 1));
             }
@@ -503,6 +500,20 @@ fn content(
         return None;
     }
     make(vec![(k, end)])
+}
+
+/// The quotation resuming a split quote after its attribution clause ends at `b`, past
+/// adverbials or an appositive: "“…,” Trump said last month on Twitter, “…”", "“…,” said Jane
+/// Doe, an economist at the college, “…”". A cue on the way ("…, adding, “…”") opens an
+/// attribution of its own.
+fn resumed_quote(s: &Stream, b: usize, hi: usize) -> Option<usize> {
+    (b..hi)
+        .take(speaker::MAX_APPOSITIVE)
+        .take_while(|&j| {
+            s.word(j).is_some_and(|w| lexicon::cue_class(w).is_none()) || s.punct(j, ',')
+        })
+        .find(|&j| s.punct(j, ',') && s.is_quote(j + 1))
+        .map(|j| j + 1)
 }
 
 /// Where frame `fi`'s following content stops: at the next frame in the sentence when that

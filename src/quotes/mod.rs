@@ -299,6 +299,9 @@ mod tests {
         let got = run("“I would say,” Mr. Gates said on Monday in Brussels, “they listened.”");
         let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
         assert_eq!(texts, ["I would say,", "they listened."]);
+        let got = run("“The risk,” said Jane Doe, an economist at the college, “is inflation.”");
+        let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
+        assert_eq!(texts, ["The risk,", "is inflation."]);
     }
 
     #[test]

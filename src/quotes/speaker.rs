@@ -8,7 +8,7 @@ use super::stream::Stream;
 /// Longest speaker phrase, in words, before giving up.
 const MAX_NP: usize = 12;
 /// Longest comma-delimited appositive or participle clause skipped between subject and cue.
-const MAX_APPOSITIVE: usize = 30;
+pub const MAX_APPOSITIVE: usize = 30;
 
 /// The speaker phrase ending just before item `cue` (after skipping auxiliaries and adverbs),
 /// not reaching before `lo`. Returns an item range. With `common`, a subject right before the
