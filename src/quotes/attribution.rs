@@ -442,13 +442,22 @@ fn content(
         }
     }
     // "…, S said." / "…, according to S." / "The plan, he said, is dead." / "…, S told CNN."
+    // / "…, S said Tuesday in Paris."
     let listened = if f.class == CueClass::Tell && !f.inverted {
         (b..=hi)
             .take(8)
             .find(|&j| j == hi || s.word(j).is_none())
             .unwrap_or(b)
-    } else {
+    } else if f.according {
         b
+    } else {
+        (b..=hi)
+            .take(8)
+            .find(|&j| {
+                !s.word(j)
+                    .is_some_and(|w| lexicon::is_cue_adverbial(w) || s.cap(j))
+            })
+            .unwrap_or(b)
     };
     if a > prev_end + 1 && s.punct(a - 1, ',') && ends_clause(listened) && !quote_only {
         let b = listened;

@@ -545,8 +545,16 @@ mod tests {
     fn verbs_that_report_only_quoted_words() {
         for (text, content, cue) in [
             ("The banner read: “No more wars.”", "No more wars.", "read"),
-            ("“No more wars,” the crowd chanted.", "No more wars,", "chanted"),
-            ("As the senator put it: “We are done.”", "We are done.", "put it"),
+            (
+                "“No more wars,” the crowd chanted.",
+                "No more wars,",
+                "chanted",
+            ),
+            (
+                "As the senator put it: “We are done.”",
+                "We are done.",
+                "put it",
+            ),
         ] {
             let q = one(text);
             assert_eq!(
@@ -566,6 +574,17 @@ mod tests {
                 run(text)
             );
         }
+    }
+
+    #[test]
+    fn content_before_a_cue_followed_by_adverbials() {
+        let q = one("Talks will go on, Mr. Lavrov said on Tuesday in Brussels.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("Talks will go on", "Mr. Lavrov")
+        );
+        let q = one("In a statement, the mayor said the plan is dead.");
+        assert_eq!(q.1, "the plan is dead");
     }
 
     #[test]
