@@ -459,15 +459,24 @@ fn content(
             })
             .unwrap_or(b)
     };
-    if a > prev_end + 1 && s.punct(a - 1, ',') && ends_clause(listened) && !quote_only {
+    // "according to" may also follow its content with no comma or after a dash ("… won 54
+    // percent according to exit polls").
+    let before_end = if a <= prev_end + 1 || quote_only || !ends_clause(listened) {
+        None
+    } else if s.punct(a - 1, ',') || (f.according && s.is_break(a - 1)) {
+        Some(a - 1)
+    } else {
+        (f.according && s.word(a - 1).is_some()).then_some(a)
+    };
+    if let Some(before_end) = before_end {
         let b = listened;
-        let mut pieces = vec![(prev_end, a - 1)];
-        if b < hi && s.punct(b, ',') {
+        let mut pieces = vec![(prev_end, before_end)];
+        // A source cited mid-sentence is often followed by its own relative clause or
+        // appositive ("…, according to Jane Doe, who studies trade").
+        if b < hi && s.punct(b, ',') && !(f.according && closes_content(s, b + 1)) {
             pieces.push((b + 1, hi));
         }
-        if !f.according || b >= hi {
-            return make(pieces);
-        }
+        return make(pieces);
     }
     if f.according && b < hi && s.punct(b, ',') {
         let end = next_clause(s, frames, fi, b + 1, hi);
@@ -509,6 +518,34 @@ fn content(
         return None;
     }
     make(vec![(k, end)])
+}
+
+/// True when the words from `k`, after an attribution set off by commas, open a clause of the
+/// reporter's rather than going on with the content it interrupted: "…, according to the
+/// group, which monitors …", "…, according to a tally, but …".
+fn closes_content(s: &Stream, k: usize) -> bool {
+    s.word(k).map_or(true, |w| {
+        w.ends_with("ing")
+            || matches!(
+                w,
+                "which"
+                    | "who"
+                    | "whose"
+                    | "where"
+                    | "when"
+                    | "but"
+                    | "and"
+                    | "or"
+                    | "while"
+                    | "although"
+                    | "though"
+                    | "as"
+                    | "because"
+                    | "a"
+                    | "an"
+                    | "the"
+            )
+    })
 }
 
 /// The quotation resuming a split quote after its attribution clause ends at `b`, past

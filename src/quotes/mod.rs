@@ -588,6 +588,23 @@ mod tests {
     }
 
     #[test]
+    fn according_to_after_its_content() {
+        let q = one("The mayor broke the law, according to Jane Doe, who teaches law.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("The mayor broke the law", "Jane Doe")
+        );
+        let q = one("Turnout rose five points according to exit polls.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("Turnout rose five points", "exit polls")
+        );
+        let got = run("The plan, according to aides, is dead.");
+        let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
+        assert_eq!(texts, ["The plan", "is dead"]);
+    }
+
+    #[test]
     fn content_before_a_verb_of_telling_and_its_listener() {
         let q = one("Talks will go on, Mr. Lavrov told Russian television.");
         assert_eq!(
