@@ -377,9 +377,11 @@ fn is_noun_use(s: &Stream, lo: usize, i: usize) -> bool {
         })
 }
 
-/// "was said to", "is expected": a passive cue attributes nothing.
+/// "was said to", "is expected": a passive cue attributes nothing; "is saying", "has been
+/// warning" are progressive, and active.
 fn is_passive(s: &Stream, lo: usize, i: usize) -> bool {
     i > lo
+        && !s.word(i).is_some_and(|w| w.ends_with("ing"))
         && s.word(i - 1).is_some_and(|w| {
             matches!(
                 w,

@@ -605,6 +605,20 @@ mod tests {
     }
 
     #[test]
+    fn progressive_cues_are_active() {
+        let q = one("The city has been warning that it is running out of cash.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("it is running out of cash", "warning", "The city")
+        );
+        let q = one("Ms. Rice is saying the talks will fail.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("the talks will fail", "Ms. Rice")
+        );
+    }
+
+    #[test]
     fn content_before_a_verb_of_telling_and_its_listener() {
         let q = one("Talks will go on, Mr. Lavrov told Russian television.");
         assert_eq!(

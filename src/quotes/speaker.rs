@@ -15,8 +15,16 @@ pub const MAX_APPOSITIVE: usize = 30;
 /// cue may be any common noun phrase ("hacking specialists say", "six in 10 said"), which only
 /// a verb of saying or thinking makes a likely speaker.
 pub fn before(s: &Stream, lo: usize, cue: usize, common: bool) -> Option<(usize, usize)> {
+    // A progressive cue also skips its "be": "is saying", "has been warning".
+    let progressive = s.word(cue).is_some_and(|w| w.ends_with("ing"));
     let mut j = cue;
-    while j > lo && s.word(j - 1).is_some_and(lexicon::is_verb_modifier) {
+    while j > lo
+        && s.word(j - 1).is_some_and(|w| {
+            lexicon::is_verb_modifier(w)
+                || (progressive
+                    && matches!(w, "is" | "are" | "was" | "were" | "am" | "been" | "be"))
+        })
+    {
         j -= 1;
     }
     if j == lo {
