@@ -414,7 +414,7 @@ fn content(
             speaker: f.speaker,
         })
     };
-    let ends_clause = |k: usize| k >= hi || s.punct(k, ',') || s.punct(k, '.');
+    let ends_clause = |k: usize| k >= hi || s.punct(k, ',') || s.punct(k, '.') || s.punct(k, ';');
     let quote_only = s.word(f.cue.0).is_some_and(lexicon::needs_quotation);
 
     // Content before: "Q, S said" / "Q S said" (and "…, S said, Q" for split quotes).

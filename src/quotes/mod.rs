@@ -585,6 +585,13 @@ mod tests {
         );
         let q = one("In a statement, the mayor said the plan is dead.");
         assert_eq!(q.1, "the plan is dead");
+        let q = one("Turnout will fall, analysts say; in 2012, it rose.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("Turnout will fall", "analysts")
+        );
+        let q = one("“We need it NOW!” Mr. Gates said on Twitter.");
+        assert_eq!((q.0, q.3.as_str()), (Kind::Direct, "Mr. Gates"));
     }
 
     #[test]
