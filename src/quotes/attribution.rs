@@ -628,16 +628,27 @@ fn skip_listener(s: &Stream, k: usize, hi: usize) -> usize {
 }
 
 /// Skips adverbials between a cue and its content: "said today that", "said in a statement
-/// that", "tweeted on Wednesday: “…”".
+/// that", "tweeted on Wednesday: “…”"; a prepositional phrase may hold any words ("said in
+/// her opening remarks that", "said of the senator, “…”").
 fn skip_to_that(s: &Stream, k: usize, hi: usize) -> usize {
+    let prepositional = matches!(
+        s.word(k),
+        Some("in" | "on" | "at" | "during" | "after" | "before" | "of" | "with")
+    );
     let mut j = k;
-    while j < hi && j - k < 8 {
+    while j < hi && j - k < 12 {
         if (s.punct(j, ':') || s.punct(j, ',')) && s.is_quote(j + 1) {
             return j;
         }
         match s.word(j) {
             Some("that") => return j,
-            Some(w) if lexicon::is_cue_adverbial(w) || lexicon::is_verb_modifier(w) || s.cap(j) => {
+            Some(w)
+                if prepositional
+                    || (j - k < 8
+                        && (lexicon::is_cue_adverbial(w)
+                            || lexicon::is_verb_modifier(w)
+                            || s.cap(j))) =>
+            {
                 j += 1
             }
             _ => return k,

@@ -401,6 +401,11 @@ mod tests {
                 "said",
             ),
             (
+                "Mr. Lavrov said in his closing remarks to the forum that Russia disagrees.",
+                "Russia disagrees",
+                "said",
+            ),
+            (
                 "Russia disagrees, Mr. Lavrov said.",
                 "Russia disagrees",
                 "said",
@@ -590,6 +595,8 @@ mod tests {
             (q.1.as_str(), q.3.as_str()),
             ("Turnout will fall", "analysts")
         );
+        let q = one("Mr. Gates said of the treaty, “It is dead.”");
+        assert_eq!((q.0, q.1.as_str()), (Kind::Direct, "It is dead."));
         let q = one("“We need it NOW!” Mr. Gates said on Twitter.");
         assert_eq!((q.0, q.3.as_str()), (Kind::Direct, "Mr. Gates"));
     }
