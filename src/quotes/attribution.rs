@@ -497,7 +497,14 @@ fn content(
     while k < hi && (s.punct(k, ':') || (s.punct(k, ',') && s.is_quote(k + 1))) {
         k += 1;
     }
-    let end = trailing_appositive(s, k, next_clause(s, frames, fi, k, hi));
+    let mut end = trailing_appositive(s, k, next_clause(s, frames, fi, k, hi));
+    // An evaluative act's content is its object, which a comma closes ("criticized the merger,
+    // a deal that …", "defended the plan, mocked …").
+    if f.class == CueClass::Act {
+        end = (k + 1..end)
+            .find(|&j| (s.punct(j, ',') || s.is_break(j)) && !s.is_quote(j) && !s.is_quote(j - 1))
+            .unwrap_or(end);
+    }
     if k >= end {
         return None;
     }

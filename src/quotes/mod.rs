@@ -633,6 +633,12 @@ mod tests {
     }
 
     #[test]
+    fn an_evaluative_act_takes_its_object_up_to_a_comma() {
+        let q = one("The governor criticized the merger, a deal that closed last year.");
+        assert_eq!((q.1.as_str(), q.2.as_str()), ("the merger", "criticized"));
+    }
+
+    #[test]
     fn content_before_a_verb_of_telling_and_its_listener() {
         let q = one("Talks will go on, Mr. Lavrov told Russian television.");
         assert_eq!(
