@@ -136,6 +136,20 @@ const SPEECH: &[&str] = &[
     "shouted",
     "reiterated",
     "repeated",
+    "stating",
+    "declaring",
+    "insist",
+    "suggest",
+    "echoed",
+    "recalling",
+    "reiterating",
+    "explain",
+    "warn",
+    "predict",
+    "contend",
+    "concede",
+    "deny",
+    "assert",
 ];
 
 /// Verbs that report words only when those words are quoted: "the sign read “…”", "the crowd
@@ -218,6 +232,10 @@ const BELIEF: &[&str] = &[
     "pledges",
     "pledging",
     "promising",
+    "expecting",
+    "hoping",
+    "prefer",
+    "prefers",
 ];
 
 /// Cues whose content may be a bare infinitive ("vowed to repeal it", "declined to comment"):
@@ -379,6 +397,20 @@ const ACT: &[&str] = &[
     "opposes",
     "supported",
     "supports",
+    "backed",
+    "backs",
+    "oppose",
+    "denounced",
+    "denouncing",
+    "denounces",
+    "thanked",
+    "blasts",
+    "criticize",
+    "rejecting",
+    "condemning",
+    "demanding",
+    "questioning",
+    "dismissing",
 ];
 
 /// Multi-word cues: a first word and the words that must follow it.

@@ -639,6 +639,21 @@ mod tests {
     }
 
     #[test]
+    fn further_forms_of_speech_belief_and_act_verbs() {
+        let q = one("The senator denounced the ruling.");
+        assert_eq!((q.1.as_str(), q.2.as_str()), ("the ruling", "denounced"));
+        let q = one("Ms. Rice is hoping that talks resume.");
+        assert_eq!((q.1.as_str(), q.2.as_str()), ("talks resume", "hoping"));
+        let q = one("Critics insist the plan will fail.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str()),
+            ("the plan will fail", "insist")
+        );
+        // A wish is no report (the seed guide leaves "hopes to" out).
+        assert!(run("Ms. Rice is hoping to win the seat.").is_empty());
+    }
+
+    #[test]
     fn content_before_a_verb_of_telling_and_its_listener() {
         let q = one("Talks will go on, Mr. Lavrov told Russian television.");
         assert_eq!(
