@@ -649,6 +649,11 @@ mod tests {
             (q.1.as_str(), q.2.as_str()),
             ("the plan will fail", "insist")
         );
+        let q = one("Ms. Rice has called for the wage, now $7 an hour, to be raised.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str()),
+            ("the wage, now $7 an hour, to be raised", "called for")
+        );
         // A wish is no report (the seed guide leaves "hopes to" out).
         assert!(run("Ms. Rice is hoping to win the seat.").is_empty());
     }
