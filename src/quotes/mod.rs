@@ -654,6 +654,11 @@ mod tests {
             (q.1.as_str(), q.2.as_str()),
             ("the wage, now $7 an hour, to be raised", "called for")
         );
+        let q = one("Mr. Gates spoke for an hour, referring to the soldiers in Kabul.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("the soldiers in Kabul", "referring to", "Mr. Gates")
+        );
         // A wish is no report (the seed guide leaves "hopes to" out).
         assert!(run("Ms. Rice is hoping to win the seat.").is_empty());
     }
