@@ -659,6 +659,8 @@ mod tests {
             (q.1.as_str(), q.2.as_str(), q.3.as_str()),
             ("the soldiers in Kabul", "referring to", "Mr. Gates")
         );
+        let q = one("The governor spoke about the budget crisis.");
+        assert_eq!((q.1.as_str(), q.2.as_str()), ("the budget crisis", "spoke about"));
         // A wish is no report (the seed guide leaves "hopes to" out).
         assert!(run("Ms. Rice is hoping to win the seat.").is_empty());
     }
