@@ -9,6 +9,7 @@
 //! - content before it: `Q S said.`, `…, S said.`, `…, said S.`, `…, according to S.`,
 //!   `…, S told CNN.`;
 //! - labels: `Q — S`, and a line `Name: …` (headline or transcript);
+//! - raising verbs with no speaker: `the bill is expected to pass`, `voters seem to agree`;
 //! - continuations: a sentence or paragraph that opens with an unattributed `Q` right after a
 //!   direct quotation takes that quotation's speaker and cue.
 
@@ -71,6 +72,7 @@ pub fn find(s: &Stream) -> Vec<Attribution> {
         if let Some(a) = dash_quote(s, sent, &out[before..]) {
             out.push(a);
         }
+        out.extend(raising(s, sent));
         if out.len() == before {
             out.extend(labelled_line(s, sent));
         }
@@ -127,6 +129,42 @@ fn colon_quote(s: &Stream, sent: &Sentence, found: &[Attribution]) -> Option<Att
         cue: (q - 2, q - 1),
         speaker: Some(speaker),
     })
+}
+
+/// "The plan is expected to pass", "Voters seem to agree": a raising verb attributes its
+/// clause to an unnamed judge. The content is the subject and the infinitive, the cue the
+/// verb between them; there is no speaker.
+fn raising(s: &Stream, sent: &Sentence) -> Vec<Attribution> {
+    let hi = trim_end(s, sent.start, sent.end);
+    let mut out = Vec::new();
+    for i in sent.start + 1..hi.saturating_sub(2) {
+        let cue_start = match s.word(i) {
+            Some("seems" | "seemed" | "appears" | "appeared" | "seem" | "appear") => i,
+            Some("expected") if s.word(i - 1).is_some_and(|w| matches!(w, "is" | "are")) => i - 1,
+            _ => continue,
+        };
+        if s.word(i + 1) != Some("to") || s.word(i + 2).is_none() {
+            continue;
+        }
+        // The subject: back to the clause start.
+        let subject = (sent.start..cue_start)
+            .rev()
+            .find(|&j| s.punct(j, ',') || s.is_break(j))
+            .map_or(sent.start, |j| j + 1);
+        let end = (i + 2..hi)
+            .find(|&j| s.punct(j, ',') || s.punct(j, ';'))
+            .unwrap_or(hi);
+        if subject == cue_start || s.word(subject).is_none() {
+            continue;
+        }
+        out.push(Attribution {
+            kind: Kind::Indirect,
+            pieces: vec![(subject, cue_start), (i + 1, end)],
+            cue: (cue_start, i + 1),
+            speaker: None,
+        });
+    }
+    out
 }
 
 /// "“…” — Sen. Bernie Sanders": a quotation labelled with its speaker after a dash, the dash

@@ -660,9 +660,31 @@ mod tests {
             ("the soldiers in Kabul", "referring to", "Mr. Gates")
         );
         let q = one("The governor spoke about the budget crisis.");
-        assert_eq!((q.1.as_str(), q.2.as_str()), ("the budget crisis", "spoke about"));
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str()),
+            ("the budget crisis", "spoke about")
+        );
         // A wish is no report (the seed guide leaves "hopes to" out).
         assert!(run("Ms. Rice is hoping to win the seat.").is_empty());
+    }
+
+    #[test]
+    fn raising_verbs_attribute_their_clause_to_no_one() {
+        let got = run("On Monday, the bill is expected to pass the House.");
+        let texts: Vec<(&str, &str, &str)> = got
+            .iter()
+            .map(|q| (q.1.as_str(), q.2.as_str(), q.3.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("the bill", "is expected", ""),
+                ("to pass the House", "is expected", "")
+            ]
+        );
+        assert_eq!(run("Voters seem to agree.").len(), 2);
+        // Without an infinitive there is no raising.
+        assert!(run("The result seemed fair. The vote was expected.").is_empty());
     }
 
     #[test]
