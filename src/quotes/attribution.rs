@@ -571,7 +571,7 @@ fn content(
 /// reporter's rather than going on with the content it interrupted: "…, according to the
 /// group, which monitors …", "…, according to a tally, but …".
 fn closes_content(s: &Stream, k: usize) -> bool {
-    s.word(k).map_or(true, |w| {
+    s.word(k).is_none_or(|w| {
         w.ends_with("ing")
             || matches!(
                 w,
