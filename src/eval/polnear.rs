@@ -106,7 +106,8 @@ fn read_metadata(path: &Path) -> Result<HashMap<String, (String, Option<String>)
 }
 
 /// Parses BRAT standoff: `T` lines (`Kind s e[;s e…]\ttext`) and `E` lines
-/// (`Attribution:T.. Content:T.. Cue:T.. Source:T..`). Other lines (notes) are ignored, and so
+/// (`Attribution:T.. Content:T.. Cue:T.. Source:T..`, with further content pieces as
+/// `Content2:T..`). Other lines (notes) are ignored, and so
 /// are malformed ones.
 pub fn parse_ann(ann: &str, text: &str) -> Result<Vec<GoldAttribution>> {
     let n_chars = text.chars().count();
@@ -143,9 +144,16 @@ pub fn parse_ann(ann: &str, text: &str) -> Result<Vec<GoldAttribution>> {
     let mut out = Vec::new();
     for args in events {
         let get = |role: &str| args.get(role).and_then(|t| spans.get(t)).cloned();
-        let Some(content) = get("Content") else {
+        let Some(mut content) = get("Content") else {
             continue;
         };
+        // Further pieces of one content are extra arguments "Content2", "Content3", ….
+        let more = args.iter().filter(|(role, _)| {
+            role.strip_prefix("Content")
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        });
+        content.extend(more.filter_map(|(_, t)| spans.get(t)).flatten());
+        content.sort_unstable();
         out.push(GoldAttribution {
             kind: gold_kind(text, &content),
             content,
@@ -174,15 +182,19 @@ mod tests {
                    T5\tCue 28 32\tshow\n\
                    T6\tContent 33 38\tgains\n\
                    E2\tAttribution-no-source:T5 Content:T6 Cue:T5\n\
+                   T7\tContent 22 24\tPo\n\
+                   E4\tAttribution:T4 Content:T6 Cue:T2 Content2:T7\n\
                    E3\tAttribution:T9\n\
                    #1\tAnnotatorNotes T1\tnote\n\
                    garbage line\n";
         let got = parse_ann(ann, text).unwrap();
-        assert_eq!(got.len(), 2);
+        assert_eq!(got.len(), 3);
         assert_eq!(got[0].content, vec![(0, 6), (16, 21)]);
+        // A second content piece given as "Content2" joins the first, in text order.
+        assert_eq!(got[1].content, vec![(22, 24), (33, 38)]);
         assert_eq!(got[0].source, Some(vec![(7, 9)]));
         assert_eq!(got[0].kind, Kind::Direct);
-        assert_eq!(got[1].source, None);
-        assert_eq!(got[1].kind, Kind::Indirect);
+        assert_eq!(got[2].source, None);
+        assert_eq!(got[2].kind, Kind::Indirect);
     }
 }

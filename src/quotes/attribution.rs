@@ -9,6 +9,7 @@
 //! - content before it: `Q S said.`, `…, S said.`, `…, said S.`, `…, according to S.`,
 //!   `…, S told CNN.`;
 //! - labels: `Q — S`, and a line `Name: …` (headline or transcript);
+//! - raising verbs with no speaker: `the bill is expected to pass`, `voters seem to agree`;
 //! - continuations: a sentence or paragraph that opens with an unattributed `Q` right after a
 //!   direct quotation takes that quotation's speaker and cue.
 
@@ -71,6 +72,7 @@ pub fn find(s: &Stream) -> Vec<Attribution> {
         if let Some(a) = dash_quote(s, sent, &out[before..]) {
             out.push(a);
         }
+        out.extend(raising(s, sent));
         if out.len() == before {
             out.extend(labelled_line(s, sent));
         }
@@ -129,6 +131,42 @@ fn colon_quote(s: &Stream, sent: &Sentence, found: &[Attribution]) -> Option<Att
     })
 }
 
+/// "The plan is expected to pass", "Voters seem to agree": a raising verb attributes its
+/// clause to an unnamed judge. The content is the subject and the infinitive, the cue the
+/// verb between them; there is no speaker.
+fn raising(s: &Stream, sent: &Sentence) -> Vec<Attribution> {
+    let hi = trim_end(s, sent.start, sent.end);
+    let mut out = Vec::new();
+    for i in sent.start + 1..hi.saturating_sub(2) {
+        let cue_start = match s.word(i) {
+            Some("seems" | "seemed" | "appears" | "appeared" | "seem" | "appear") => i,
+            Some("expected") if s.word(i - 1).is_some_and(|w| matches!(w, "is" | "are")) => i - 1,
+            _ => continue,
+        };
+        if s.word(i + 1) != Some("to") || s.word(i + 2).is_none() {
+            continue;
+        }
+        // The subject: back to the clause start.
+        let subject = (sent.start..cue_start)
+            .rev()
+            .find(|&j| s.punct(j, ',') || s.is_break(j))
+            .map_or(sent.start, |j| j + 1);
+        let end = (i + 2..hi)
+            .find(|&j| s.punct(j, ',') || s.punct(j, ';'))
+            .unwrap_or(hi);
+        if subject == cue_start || s.word(subject).is_none() {
+            continue;
+        }
+        out.push(Attribution {
+            kind: Kind::Indirect,
+            pieces: vec![(subject, cue_start), (i + 1, end)],
+            cue: (cue_start, i + 1),
+            speaker: None,
+        });
+    }
+    out
+}
+
 /// "“…” — Sen. Bernie Sanders": a quotation labelled with its speaker after a dash, the dash
 /// standing for the cue.
 fn dash_quote(s: &Stream, sent: &Sentence, found: &[Attribution]) -> Option<Attribution> {
@@ -136,7 +174,7 @@ fn dash_quote(s: &Stream, sent: &Sentence, found: &[Attribution]) -> Option<Attr
         s.is_quote(q) && (s.punct(q + 1, '—') || s.punct(q + 1, '–')) && !covered(found, q)
     })?;
     let hi = trim_end(s, sent.start, sent.end);
-    let speaker = speaker::after(s, q + 2, hi)?;
+    let speaker = speaker::after(s, q + 2, hi, false)?;
     Some(Attribution {
         kind: Kind::Direct,
         pieces: vec![(q, q + 1)],
@@ -253,8 +291,9 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
                 .map(|sp| frame(sp, false, false))
                 .or_else(|| {
                     let opens = i == lo || s.punct(i - 1, ',') || s.is_quote(i - 1);
+                    let quoted = i > lo && (s.is_quote(i - 1) || (i > lo + 1 && s.is_quote(i - 2)));
                     (opens && class != CueClass::Belief)
-                        .then(|| speaker::after(s, cue_end, hi))
+                        .then(|| speaker::after(s, cue_end, hi, quoted))
                         .flatten()
                         .map(|sp| frame(sp, true, false))
                 })
@@ -376,9 +415,11 @@ fn is_noun_use(s: &Stream, lo: usize, i: usize) -> bool {
         })
 }
 
-/// "was said to", "is expected": a passive cue attributes nothing.
+/// "was said to", "is expected": a passive cue attributes nothing; "is saying", "has been
+/// warning" are progressive, and active.
 fn is_passive(s: &Stream, lo: usize, i: usize) -> bool {
     i > lo
+        && !s.word(i).is_some_and(|w| w.ends_with("ing"))
         && s.word(i - 1).is_some_and(|w| {
             matches!(
                 w,
@@ -411,7 +452,8 @@ fn content(
             speaker: f.speaker,
         })
     };
-    let ends_clause = |k: usize| k >= hi || s.punct(k, ',') || s.punct(k, '.');
+    let ends_clause = |k: usize| k >= hi || s.punct(k, ',') || s.punct(k, '.') || s.punct(k, ';');
+    let quote_only = s.word(f.cue.0).is_some_and(lexicon::needs_quotation);
 
     // Content before: "Q, S said" / "Q S said" (and "…, S said, Q" for split quotes).
     if a > prev_end && f.class != CueClass::Belief {
@@ -431,8 +473,8 @@ fn content(
                 q
             };
             let mut pieces = vec![(from, q + 1)];
-            if s.punct(b, ',') && s.is_quote(b + 1) {
-                pieces.push((b + 1, b + 2));
+            if let Some(r) = resumed_quote(s, b, hi) {
+                pieces.push((r, r + 1));
             } else if s.is_quote(b) {
                 pieces.push((b, b + 1));
             }
@@ -440,23 +482,41 @@ fn content(
         }
     }
     // "…, S said." / "…, according to S." / "The plan, he said, is dead." / "…, S told CNN."
+    // / "…, S said Tuesday in Paris."
     let listened = if f.class == CueClass::Tell && !f.inverted {
         (b..=hi)
             .take(8)
             .find(|&j| j == hi || s.word(j).is_none())
             .unwrap_or(b)
-    } else {
+    } else if f.according {
         b
+    } else {
+        (b..=hi)
+            .take(8)
+            .find(|&j| {
+                !s.word(j)
+                    .is_some_and(|w| lexicon::is_cue_adverbial(w) || s.cap(j))
+            })
+            .unwrap_or(b)
     };
-    if a > prev_end + 1 && s.punct(a - 1, ',') && ends_clause(listened) {
+    // "according to" may also follow its content with no comma or after a dash ("… won 54
+    // percent according to exit polls").
+    let before_end = if a <= prev_end + 1 || quote_only || !ends_clause(listened) {
+        None
+    } else if s.punct(a - 1, ',') || (f.according && s.is_break(a - 1)) {
+        Some(a - 1)
+    } else {
+        (f.according && s.word(a - 1).is_some()).then_some(a)
+    };
+    if let Some(before_end) = before_end {
         let b = listened;
-        let mut pieces = vec![(prev_end, a - 1)];
-        if b < hi && s.punct(b, ',') {
+        let mut pieces = vec![(prev_end, before_end)];
+        // A source cited mid-sentence is often followed by its own relative clause or
+        // appositive ("…, according to Jane Doe, who studies trade").
+        if b < hi && s.punct(b, ',') && !(f.according && closes_content(s, b + 1)) {
             pieces.push((b + 1, hi));
         }
-        if !f.according || b >= hi {
-            return make(pieces);
-        }
+        return make(pieces);
     }
     if f.according && b < hi && s.punct(b, ',') {
         let end = next_clause(s, frames, fi, b + 1, hi);
@@ -475,25 +535,78 @@ fn content(
     while k < hi && (s.punct(k, ':') || (s.punct(k, ',') && s.is_quote(k + 1))) {
         k += 1;
     }
-    let end = trailing_appositive(s, k, next_clause(s, frames, fi, k, hi));
+    let mut end = trailing_appositive(s, k, next_clause(s, frames, fi, k, hi));
+    // An evaluative act's content is its object, which a comma closes ("criticized the merger,
+    // a deal that …", "defended the plan, mocked …").
+    if f.class == CueClass::Act {
+        end = (k + 1..end)
+            .find(|&j| (s.punct(j, ',') || s.is_break(j)) && !s.is_quote(j) && !s.is_quote(j - 1))
+            .unwrap_or(end);
+    }
     if k >= end {
         return None;
     }
     let infinitive = s.word(k) == Some("to")
         && end - k >= 2
         && s.word(f.cue.0).is_some_and(lexicon::takes_infinitive);
-    let clause = infinitive
-        || match f.class {
-            CueClass::Belief => opens_clause(s, k, end, 3),
-            CueClass::Act => {
-                end - k >= 1 && !s.word(k).is_some_and(|w| matches!(w, "to" | "off" | "up"))
+    let clause = if quote_only {
+        s.is_quote(k)
+    } else {
+        infinitive
+            || match f.class {
+                CueClass::Belief => opens_clause(s, k, end, 3),
+                CueClass::Act => {
+                    end - k >= 1 && !s.word(k).is_some_and(|w| matches!(w, "to" | "off" | "up"))
+                }
+                _ => s.is_quote(k) || (end - k >= 2 && !s.word(k).is_some_and(is_preposition)),
             }
-            _ => s.is_quote(k) || (end - k >= 2 && !s.word(k).is_some_and(is_preposition)),
-        };
+    };
     if !clause {
         return None;
     }
     make(vec![(k, end)])
+}
+
+/// True when the words from `k`, after an attribution set off by commas, open a clause of the
+/// reporter's rather than going on with the content it interrupted: "…, according to the
+/// group, which monitors …", "…, according to a tally, but …".
+fn closes_content(s: &Stream, k: usize) -> bool {
+    s.word(k).is_none_or(|w| {
+        w.ends_with("ing")
+            || matches!(
+                w,
+                "which"
+                    | "who"
+                    | "whose"
+                    | "where"
+                    | "when"
+                    | "but"
+                    | "and"
+                    | "or"
+                    | "while"
+                    | "although"
+                    | "though"
+                    | "as"
+                    | "because"
+                    | "a"
+                    | "an"
+                    | "the"
+            )
+    })
+}
+
+/// The quotation resuming a split quote after its attribution clause ends at `b`, past
+/// adverbials or an appositive: "“…,” Trump said last month on Twitter, “…”", "“…,” said Jane
+/// Doe, an economist at the college, “…”". A cue on the way ("…, adding, “…”") opens an
+/// attribution of its own.
+fn resumed_quote(s: &Stream, b: usize, hi: usize) -> Option<usize> {
+    (b..hi)
+        .take(speaker::MAX_APPOSITIVE)
+        .take_while(|&j| {
+            s.word(j).is_some_and(|w| lexicon::cue_class(w).is_none()) || s.punct(j, ',')
+        })
+        .find(|&j| s.punct(j, ',') && s.is_quote(j + 1))
+        .map(|j| j + 1)
 }
 
 /// Where frame `fi`'s following content stops: at the next frame in the sentence when that
@@ -560,16 +673,27 @@ fn skip_listener(s: &Stream, k: usize, hi: usize) -> usize {
 }
 
 /// Skips adverbials between a cue and its content: "said today that", "said in a statement
-/// that", "tweeted on Wednesday: “…”".
+/// that", "tweeted on Wednesday: “…”"; a prepositional phrase may hold any words ("said in
+/// her opening remarks that", "said of the senator, “…”").
 fn skip_to_that(s: &Stream, k: usize, hi: usize) -> usize {
+    let prepositional = matches!(
+        s.word(k),
+        Some("in" | "on" | "at" | "during" | "after" | "before" | "of" | "with")
+    );
     let mut j = k;
-    while j < hi && j - k < 8 {
+    while j < hi && j - k < 12 {
         if (s.punct(j, ':') || s.punct(j, ',')) && s.is_quote(j + 1) {
             return j;
         }
         match s.word(j) {
             Some("that") => return j,
-            Some(w) if lexicon::is_cue_adverbial(w) || lexicon::is_verb_modifier(w) || s.cap(j) => {
+            Some(w)
+                if prepositional
+                    || (j - k < 8
+                        && (lexicon::is_cue_adverbial(w)
+                            || lexicon::is_verb_modifier(w)
+                            || s.cap(j))) =>
+            {
                 j += 1
             }
             _ => return k,

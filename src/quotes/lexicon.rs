@@ -136,6 +136,38 @@ const SPEECH: &[&str] = &[
     "shouted",
     "reiterated",
     "repeated",
+    "stating",
+    "declaring",
+    "insist",
+    "suggest",
+    "echoed",
+    "recalling",
+    "reiterating",
+    "explain",
+    "warn",
+    "predict",
+    "contend",
+    "concede",
+    "deny",
+    "assert",
+];
+
+/// Verbs that report words only when those words are quoted: "the sign read “…”", "the crowd
+/// chanted “…”"; otherwise they are not speech ("she read the bill"). Speech cues.
+const QUOTE_ONLY: &[&str] = &[
+    "read",
+    "reads",
+    "yelled",
+    "chanted",
+    "chanting",
+    "chants",
+    "exclaimed",
+    "whispered",
+    "barked",
+    "interjected",
+    "interjecting",
+    "answered",
+    "screamed",
 ];
 
 const TELL: &[&str] = &[
@@ -200,6 +232,10 @@ const BELIEF: &[&str] = &[
     "pledges",
     "pledging",
     "promising",
+    "expecting",
+    "hoping",
+    "prefer",
+    "prefers",
 ];
 
 /// Cues whose content may be a bare infinitive ("vowed to repeal it", "declined to comment"):
@@ -361,6 +397,20 @@ const ACT: &[&str] = &[
     "opposes",
     "supported",
     "supports",
+    "backed",
+    "backs",
+    "oppose",
+    "denounced",
+    "denouncing",
+    "denounces",
+    "thanked",
+    "blasts",
+    "criticize",
+    "rejecting",
+    "condemning",
+    "demanding",
+    "questioning",
+    "dismissing",
 ];
 
 /// Multi-word cues: a first word and the words that must follow it.
@@ -373,6 +423,24 @@ const PHRASES: &[(&str, &[&str])] = &[
     ("expressed", &["hope"]),
     ("made", &["clear"]),
     ("make", &["clear"]),
+    ("called", &["for"]),
+    ("calls", &["for"]),
+    ("calling", &["for"]),
+    ("call", &["for"]),
+    ("referring", &["to"]),
+    ("referred", &["to"]),
+    ("refers", &["to"]),
+    ("pointed", &["to"]),
+    ("points", &["to"]),
+    ("pointing", &["to"]),
+    ("talking", &["about"]),
+    ("talked", &["about"]),
+    ("talks", &["about"]),
+    ("spoke", &["about"]),
+    ("spoke", &["of"]),
+    ("wrote", &["about"]),
+    ("put", &["it"]),
+    ("puts", &["it"]),
     ("pointed", &["out"]),
     ("points", &["out"]),
 ];
@@ -387,6 +455,7 @@ pub fn cue_class(w: &str) -> Option<CueClass> {
             (ACT, CueClass::Act),
             (BELIEF, CueClass::Belief),
             (SPEECH, CueClass::Speech),
+            (QUOTE_ONLY, CueClass::Speech),
             (TELL, CueClass::Tell),
         ] {
             for w in list {
@@ -397,6 +466,12 @@ pub fn cue_class(w: &str) -> Option<CueClass> {
     })
     .get(w)
     .copied()
+}
+
+/// True for cues, by their first word, whose content must be a quotation: the verbs above and
+/// the phrase "put it" ("as Cornyn put it: “…”", not "put it on the table").
+pub fn needs_quotation(w: &str) -> bool {
+    QUOTE_ONLY.contains(&w) || matches!(w, "put" | "puts")
 }
 
 /// True for cues whose content may be a "to" infinitive.

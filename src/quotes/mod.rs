@@ -295,6 +295,13 @@ mod tests {
             ["I would say,", "they listened.", "Now they study them."]
         );
         assert!(got.iter().all(|q| q.2 == "said" && q.3 == "Mr. Gates"));
+        // Adverbials between the attribution and the second piece.
+        let got = run("“I would say,” Mr. Gates said on Monday in Brussels, “they listened.”");
+        let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
+        assert_eq!(texts, ["I would say,", "they listened."]);
+        let got = run("“The risk,” said Jane Doe, an economist at the college, “is inflation.”");
+        let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
+        assert_eq!(texts, ["The risk,", "is inflation."]);
     }
 
     #[test]
@@ -390,6 +397,11 @@ mod tests {
             ),
             (
                 "Mr. Lavrov had said earlier that Russia disagrees.",
+                "Russia disagrees",
+                "said",
+            ),
+            (
+                "Mr. Lavrov said in his closing remarks to the forum that Russia disagrees.",
                 "Russia disagrees",
                 "said",
             ),
@@ -522,6 +534,157 @@ mod tests {
             (q.1.as_str(), q.3.as_str()),
             ("tariffs would fail", "Jane Doe")
         );
+    }
+
+    #[test]
+    fn any_noun_phrase_speaks_after_a_quotation_and_an_inverted_cue() {
+        let q = one("“The plan is dead,” said the 52-year-old.");
+        assert_eq!((q.0, q.3.as_str()), (Kind::Direct, "the 52-year-old"));
+        let q = one("“We will win,” said a longtime adviser to the governor.");
+        assert_eq!((q.0, q.3.as_str()), (Kind::Direct, "a longtime adviser"));
+        // Without the quotation an inverted common noun phrase is no speaker.
+        assert!(run("Then said the old man nothing.").is_empty());
+    }
+
+    #[test]
+    fn verbs_that_report_only_quoted_words() {
+        for (text, content, cue) in [
+            ("The banner read: “No more wars.”", "No more wars.", "read"),
+            (
+                "“No more wars,” the crowd chanted.",
+                "No more wars,",
+                "chanted",
+            ),
+            (
+                "As the senator put it: “We are done.”",
+                "We are done.",
+                "put it",
+            ),
+        ] {
+            let q = one(text);
+            assert_eq!(
+                (q.0, q.1.as_str(), q.2.as_str()),
+                (Kind::Direct, content, cue),
+                "{text}"
+            );
+        }
+        for text in [
+            "The senator read the bill twice.",
+            "The governor put it on the table, aides said.",
+            "Nothing changed, the crowd chanted.",
+        ] {
+            assert!(
+                run(text).iter().all(|q| q.2 == "said"),
+                "{text}: {:?}",
+                run(text)
+            );
+        }
+    }
+
+    #[test]
+    fn content_before_a_cue_followed_by_adverbials() {
+        let q = one("Talks will go on, Mr. Lavrov said on Tuesday in Brussels.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("Talks will go on", "Mr. Lavrov")
+        );
+        let q = one("In a statement, the mayor said the plan is dead.");
+        assert_eq!(q.1, "the plan is dead");
+        let q = one("Turnout will fall, analysts say; in 2012, it rose.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("Turnout will fall", "analysts")
+        );
+        let q = one("Mr. Gates said of the treaty, “It is dead.”");
+        assert_eq!((q.0, q.1.as_str()), (Kind::Direct, "It is dead."));
+        let q = one("“We need it NOW!” Mr. Gates said on Twitter.");
+        assert_eq!((q.0, q.3.as_str()), (Kind::Direct, "Mr. Gates"));
+    }
+
+    #[test]
+    fn according_to_after_its_content() {
+        let q = one("The mayor broke the law, according to Jane Doe, who teaches law.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("The mayor broke the law", "Jane Doe")
+        );
+        let q = one("Turnout rose five points according to exit polls.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("Turnout rose five points", "exit polls")
+        );
+        let got = run("The plan, according to aides, is dead.");
+        let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
+        assert_eq!(texts, ["The plan", "is dead"]);
+    }
+
+    #[test]
+    fn progressive_cues_are_active() {
+        let q = one("The city has been warning that it is running out of cash.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("it is running out of cash", "warning", "The city")
+        );
+        let q = one("Ms. Rice is saying the talks will fail.");
+        assert_eq!(
+            (q.1.as_str(), q.3.as_str()),
+            ("the talks will fail", "Ms. Rice")
+        );
+    }
+
+    #[test]
+    fn an_evaluative_act_takes_its_object_up_to_a_comma() {
+        let q = one("The governor criticized the merger, a deal that closed last year.");
+        assert_eq!((q.1.as_str(), q.2.as_str()), ("the merger", "criticized"));
+    }
+
+    #[test]
+    fn further_forms_of_speech_belief_and_act_verbs() {
+        let q = one("The senator denounced the ruling.");
+        assert_eq!((q.1.as_str(), q.2.as_str()), ("the ruling", "denounced"));
+        let q = one("Ms. Rice is hoping that talks resume.");
+        assert_eq!((q.1.as_str(), q.2.as_str()), ("talks resume", "hoping"));
+        let q = one("Critics insist the plan will fail.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str()),
+            ("the plan will fail", "insist")
+        );
+        let q = one("Ms. Rice has called for the wage, now $7 an hour, to be raised.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str()),
+            ("the wage, now $7 an hour, to be raised", "called for")
+        );
+        let q = one("Mr. Gates spoke for an hour, referring to the soldiers in Kabul.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("the soldiers in Kabul", "referring to", "Mr. Gates")
+        );
+        let q = one("The governor spoke about the budget crisis.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str()),
+            ("the budget crisis", "spoke about")
+        );
+        // A wish is no report (the seed guide leaves "hopes to" out).
+        assert!(run("Ms. Rice is hoping to win the seat.").is_empty());
+    }
+
+    #[test]
+    fn raising_verbs_attribute_their_clause_to_no_one() {
+        let got = run("On Monday, the bill is expected to pass the House.");
+        let texts: Vec<(&str, &str, &str)> = got
+            .iter()
+            .map(|q| (q.1.as_str(), q.2.as_str(), q.3.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("the bill", "is expected", ""),
+                ("to pass the House", "is expected", "")
+            ]
+        );
+        assert_eq!(run("Voters seem to agree.").len(), 2);
+        // Without an infinitive there is no raising.
+        assert!(run("The result seemed fair. The vote was expected.").is_empty());
     }
 
     #[test]

@@ -8,15 +8,23 @@ use super::stream::Stream;
 /// Longest speaker phrase, in words, before giving up.
 const MAX_NP: usize = 12;
 /// Longest comma-delimited appositive or participle clause skipped between subject and cue.
-const MAX_APPOSITIVE: usize = 30;
+pub const MAX_APPOSITIVE: usize = 30;
 
 /// The speaker phrase ending just before item `cue` (after skipping auxiliaries and adverbs),
 /// not reaching before `lo`. Returns an item range. With `common`, a subject right before the
 /// cue may be any common noun phrase ("hacking specialists say", "six in 10 said"), which only
 /// a verb of saying or thinking makes a likely speaker.
 pub fn before(s: &Stream, lo: usize, cue: usize, common: bool) -> Option<(usize, usize)> {
+    // A progressive cue also skips its "be": "is saying", "has been warning".
+    let progressive = s.word(cue).is_some_and(|w| w.ends_with("ing"));
     let mut j = cue;
-    while j > lo && s.word(j - 1).is_some_and(lexicon::is_verb_modifier) {
+    while j > lo
+        && s.word(j - 1).is_some_and(|w| {
+            lexicon::is_verb_modifier(w)
+                || (progressive
+                    && matches!(w, "is" | "are" | "was" | "were" | "am" | "been" | "be"))
+        })
+    {
         j -= 1;
     }
     if j == lo {
@@ -81,15 +89,20 @@ pub fn before(s: &Stream, lo: usize, cue: usize, common: bool) -> Option<(usize,
 
 /// The inverted speaker phrase starting at item `from` ("said the official, who…"): a noun
 /// phrase followed by a comma, the sentence end or a quotation, or a name followed by a
-/// parenthesis or an adverbial ("said Mr. Romero in a statement").
-pub fn after(s: &Stream, from: usize, hi: usize) -> Option<(usize, usize)> {
+/// parenthesis or an adverbial ("said Mr. Romero in a statement"). With `common`, any noun
+/// phrase will do ("said the 46-year-old"), as after a quotation, where little else can
+/// follow an inverted cue.
+pub fn after(s: &Stream, from: usize, hi: usize, common: bool) -> Option<(usize, usize)> {
     if s.word(from).is_some_and(is_quantifier) && (from + 1 == hi || s.punct(from + 1, ',')) {
         return Some((from, from + 1));
     }
     let mut j = from;
     while j < hi && j - from < MAX_NP {
         match s.word(j) {
-            Some(w) if !lexicon::is_boundary_word(w) || w == "of" => j += 1,
+            // "an adviser to Trump": "to" joins a head noun to its complement.
+            Some(w) if !lexicon::is_boundary_word(w) || w == "of" || (w == "to" && j > from) => {
+                j += 1
+            }
             _ => break,
         }
     }
@@ -115,7 +128,7 @@ pub fn after(s: &Stream, from: usize, hi: usize) -> Option<(usize, usize)> {
     if !(ends || trailer) {
         return None;
     }
-    is_speaker_like(s, from, np_end, false).then_some((from, j))
+    is_speaker_like(s, from, np_end, common).then_some((from, j))
 }
 
 /// The subject opening the sentence, for a cue in a coordinated verb phrase with no subject of
@@ -247,8 +260,11 @@ fn is_speaker_like(s: &Stream, a: usize, b: usize, common: bool) -> bool {
     named || (common && noun)
 }
 
+/// A numeral ("271", "10", "1,000"), not a compound that starts with one ("46-year-old").
 fn is_number(w: &str) -> bool {
     w.starts_with(|c: char| c.is_ascii_digit())
+        && w.chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
 }
 
 /// The "in" of a share ("six in 10"), which stays inside the speaker phrase.

@@ -37,8 +37,9 @@ pub struct Stream<'a> {
 
 /// A quotation ending in ".", "!" or "?" ends its sentence when a capitalised word or another
 /// quotation follows,
-/// unless a speech cue closing a short clause, or a verb of telling, comes within a few words
-/// ("“…!” Mr. Gates said.", "“…?” Trump told ITV on Monday.").
+/// unless a speech cue closing a short clause or followed by an adverbial, or a verb of telling,
+/// comes within a few words ("“…!” Mr. Gates said.", "“…!” Trump said on Twitter.", "“…?”
+/// Trump told ITV on Monday.").
 fn ends_sentence(tokens: &[Token], last: usize) -> bool {
     let terminal = last > 0
         && matches!(tokens[last - 1].ch(), '.' | '!' | '?' | '…')
@@ -55,7 +56,12 @@ fn ends_sentence(tokens: &[Token], last: usize) -> bool {
         .any(|w| match lexicon::cue_class(&w[0].lower) {
             Some(CueClass::Tell) => true,
             Some(CueClass::Belief) | None => false,
-            Some(_) => w[1].is(',') || w[1].is('.'),
+            Some(_) => {
+                w[1].is(',')
+                    || w[1].is('.')
+                    || (lexicon::is_cue_adverbial(&w[1].lower)
+                        && !lexicon::is_determiner(&w[1].lower))
+            }
         })
 }
 
