@@ -19,11 +19,11 @@ stancer=target/release/stancer
 
 # SemEval-2016 Task 6, training split only: out-of-fold predictions of 5-fold cross-validation.
 "$stancer" train --task datasets/semeval2016-stance/task.toml --data "semeval:$semeval" \
-    --per-target --c 0.25,0.5,1,2 --out "$tmp/semeval-stance-per-target-train" --reports eval/reports --no-report-text
+    --per-target --text-norm tweet --c 0.25,0.5,1,2 --out "$tmp/semeval-stance-per-target-train" --reports eval/reports --no-report-text
 "$stancer" train --task datasets/semeval2016-stance/task.toml --data "semeval:$semeval" \
-    --features text-and-target --c 0.25,0.5,1,2 --out "$tmp/semeval-stance-conditioned-train" --reports eval/reports --no-report-text
+    --features text-and-target --text-norm tweet --c 0.25,0.5,1,2 --out "$tmp/semeval-stance-conditioned-train" --reports eval/reports --no-report-text
 "$stancer" train --task datasets/semeval2016-sentiment/task.toml --data "semeval:$semeval" \
-    --field sentiment --c 0.25,1,4 --out "$tmp/semeval-sentiment-train" --reports eval/reports --no-report-text
+    --field sentiment --text-norm tweet --c 0.25,1,4 --out "$tmp/semeval-sentiment-train" --reports eval/reports --no-report-text
 
 # The bi-encoder similarity baseline on the same split (no training involved).
 "$stancer" eval data --task datasets/semeval2016-stance/task.toml --data "semeval:$semeval" --method similarity --no-report-text

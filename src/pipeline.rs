@@ -4,7 +4,9 @@
 
 use crate::actors::Registry;
 use crate::aggregate::{aggregate, ActorStance, QuoteStance};
+use crate::classify::features;
 use crate::classify::nli::{Mode, NliClassifier};
+use crate::classify::text_norm::TextNorm;
 use crate::classify::trained::TrainedClassifier;
 use crate::classify::{similarity, Item, Prediction};
 use crate::corpus::Corpus;
@@ -41,13 +43,18 @@ pub enum StanceMethod {
 }
 
 impl StanceMethod {
-    /// Whether [`StanceMethod::predict`] reads the items' text embeddings.
-    pub fn needs_embeddings(&self) -> bool {
-        !matches!(self, StanceMethod::Nli { .. })
+    /// The normalisation of the text embeddings [`StanceMethod::predict`] reads, when it reads
+    /// any (a trained head).
+    pub fn embeddings_norm(&self) -> Option<TextNorm> {
+        match self {
+            StanceMethod::Head(head) => Some(head.manifest.text_norm),
+            _ => None,
+        }
     }
 
     /// Stance predictions for `items`. `vectors` are the items' text embeddings from `embedder`
-    /// when the caller computed them already (they are shared with the sentiment head).
+    /// (normalised as [`StanceMethod::embeddings_norm`] says) when the caller computed them
+    /// already (they are shared with the sentiment head).
     pub fn predict(
         &self,
         embedder: &TextModel,
@@ -332,25 +339,28 @@ fn classify(config: &RunConfig, quotes: &mut [Quote]) -> Result<()> {
             target: None,
         })
         .collect();
-    let needs_vectors = config.stance.needs_embeddings() || config.sentiment.is_some();
-    let vectors = if needs_vectors {
-        let texts: Vec<&str> = items.iter().map(|i| i.text).collect();
-        Some(config.embedder.embed(&texts, config.batch_size)?)
-    } else {
-        None
-    };
+    // Each text is embedded once per normalisation in use: stance and sentiment heads with the
+    // same normalisation share the vectors.
+    let embed = |norm| features::embed_texts(&config.embedder, &items, norm, config.batch_size);
+    let stance_norm = config.stance.embeddings_norm();
+    let stance_vectors = stance_norm.map(embed).transpose()?;
     let stance = config.stance.predict(
         &config.embedder,
         &config.task,
         &items,
-        vectors.clone(),
+        stance_vectors.clone(),
         config.batch_size,
     )?;
-    let sentiment = match (&config.sentiment, vectors) {
-        (Some(head), Some(vectors)) => {
+    let sentiment = match &config.sentiment {
+        Some(head) => {
+            let norm = head.manifest.text_norm;
+            let vectors = match stance_vectors {
+                Some(vectors) if stance_norm == Some(norm) => vectors,
+                _ => embed(norm)?,
+            };
             Some(head.predict_embedded(&config.embedder, vectors, &items, config.batch_size)?)
         }
-        _ => None,
+        None => None,
     };
     for (i, quote) in quotes.iter_mut().enumerate() {
         quote

@@ -1,5 +1,6 @@
 //! Turning items into the feature vectors a linear head is trained on.
 
+use super::text_norm::TextNorm;
 use super::Item;
 use crate::encoders::TextModel;
 use anyhow::Result;
@@ -16,22 +17,34 @@ pub enum FeatureMode {
     TextAndTarget,
 }
 
-/// Embeds `items` (and, for [`FeatureMode::TextAndTarget`], their targets, each once).
-/// `default_target` stands in for items without their own target.
+/// Embeds `items` (their texts normalised by `norm`; and, for [`FeatureMode::TextAndTarget`],
+/// their targets, each once). `default_target` stands in for items without their own target.
 pub fn build(
     model: &TextModel,
     items: &[Item],
     mode: FeatureMode,
+    norm: TextNorm,
     default_target: &str,
     batch_size: usize,
 ) -> Result<Vec<Vec<f32>>> {
-    let texts: Vec<&str> = items.iter().map(|i| i.text).collect();
-    let text_vectors = model.embed(&texts, batch_size)?;
+    let text_vectors = embed_texts(model, items, norm, batch_size)?;
     from_text_vectors(model, text_vectors, items, mode, default_target, batch_size)
 }
 
-/// Like [`build`], reusing text embeddings already computed for `items` (so several heads on
-/// one embedding model embed each text once).
+/// The embeddings of `items`' texts, normalised by `norm`: what [`from_text_vectors`] takes.
+pub fn embed_texts(
+    model: &TextModel,
+    items: &[Item],
+    norm: TextNorm,
+    batch_size: usize,
+) -> Result<Vec<Vec<f32>>> {
+    let texts: Vec<_> = items.iter().map(|i| norm.apply(i.text)).collect();
+    let texts: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
+    model.embed(&texts, batch_size)
+}
+
+/// Like [`build`], reusing text embeddings already computed for `items` by [`embed_texts`] with
+/// the same normalisation (so several heads on one embedding model embed each text once).
 pub fn from_text_vectors(
     model: &TextModel,
     text_vectors: Vec<Vec<f32>>,

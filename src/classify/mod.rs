@@ -11,6 +11,7 @@ pub mod features;
 pub mod head;
 pub mod nli;
 pub mod similarity;
+pub mod text_norm;
 pub mod trained;
 
 use serde::{Deserialize, Serialize};

@@ -5,6 +5,7 @@
 use super::cv::stratified_folds;
 use super::features::{self, FeatureMode};
 use super::head::{LinearHead, TrainConfig};
+use super::text_norm::TextNorm;
 use super::{Item, Prediction};
 use crate::encoders::TextModel;
 use crate::error::UserError;
@@ -103,6 +104,8 @@ pub struct TrainSpec {
     pub f_avg_labels: Option<[String; 2]>,
     /// Feature construction.
     pub features: FeatureMode,
+    /// Normalisation of input texts before embedding.
+    pub text_norm: TextNorm,
     /// One head per target instead of one shared head.
     pub per_target: bool,
     /// Target used for items without their own.
@@ -181,6 +184,10 @@ pub struct HeadManifest {
     pub embedding_sha256: String,
     /// Feature construction.
     pub features: FeatureMode,
+    /// Normalisation of input texts before embedding, at training and prediction time alike
+    /// (absent in heads trained without one).
+    #[serde(default, skip_serializing_if = "TextNorm::is_none")]
+    pub text_norm: TextNorm,
     /// Target used for items without their own (target-conditioned features).
     pub default_target: String,
     /// Heads by target (`*` serves all targets).
@@ -231,6 +238,7 @@ pub fn train(
         model,
         &items,
         spec.features,
+        spec.text_norm,
         &spec.default_target,
         batch_size,
     )?;
@@ -300,6 +308,7 @@ pub fn train(
         embedding_model: spec.embedding_model.0.clone(),
         embedding_sha256: spec.embedding_model.1.clone(),
         features: spec.features,
+        text_norm: spec.text_norm,
         default_target: spec.default_target.clone(),
         heads,
         data: spec.data.clone(),
@@ -454,12 +463,12 @@ impl TrainedClassifier {
         items: &[Item],
         batch_size: usize,
     ) -> Result<Vec<Prediction>> {
-        let texts: Vec<&str> = items.iter().map(|i| i.text).collect();
-        let vectors = model.embed(&texts, batch_size)?;
+        let vectors = features::embed_texts(model, items, self.manifest.text_norm, batch_size)?;
         self.predict_embedded(model, vectors, items, batch_size)
     }
 
-    /// Like [`TrainedClassifier::predict`], given the items' text embeddings from `model`.
+    /// Like [`TrainedClassifier::predict`], given the items' text embeddings from `model`,
+    /// computed by [`features::embed_texts`] with this head's `text_norm`.
     pub fn predict_embedded(
         &self,
         model: &TextModel,

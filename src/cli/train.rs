@@ -4,6 +4,7 @@ use super::model_args::ModelArgs;
 use crate::classify::data::{self, Field};
 use crate::classify::features::FeatureMode;
 use crate::classify::head::TrainConfig;
+use crate::classify::text_norm::TextNorm;
 use crate::classify::trained::{self, CvScores, DataSource, Example, HeadManifest, TrainSpec};
 use crate::classify::Prediction;
 use crate::error::UserError;
@@ -32,6 +33,11 @@ pub struct TrainArgs {
     /// Feature construction: text, or text-and-target for one head conditioned on the target.
     #[arg(long, value_enum, default_value_t = Features::Text)]
     features: Features,
+    /// Normalisation of texts before embedding, recorded in head.json and applied again at
+    /// prediction time: none, or tweet (hashtags split into words, the SemEval marker #SemST
+    /// dropped).
+    #[arg(long, value_enum, default_value_t = TextNorm::None)]
+    text_norm: TextNorm,
     /// Cross-validation folds (1 to skip).
     #[arg(long, default_value_t = 5)]
     folds: usize,
@@ -108,6 +114,7 @@ impl TrainArgs {
                 Features::Text => FeatureMode::Text,
                 Features::TextAndTarget => FeatureMode::TextAndTarget,
             },
+            text_norm: self.text_norm,
             per_target: self.per_target,
             default_target: task.target.name.clone(),
             config: TrainConfig {
