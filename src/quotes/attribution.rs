@@ -237,7 +237,10 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
             i += 1;
             continue;
         };
-        if out.last().is_some_and(|f| i < f.end()) || is_passive(s, lo, i) || is_noun_use(s, lo, i)
+        if out.last().is_some_and(|f| i < f.end())
+            || is_passive(s, lo, i)
+            || is_noun_use(s, lo, i)
+            || is_negated_mention(s, lo, i)
         {
             i = cue_end;
             continue;
@@ -413,6 +416,15 @@ fn is_noun_use(s: &Stream, lo: usize, i: usize) -> bool {
                     && !lexicon::is_role_noun(p)
                     && !lexicon::is_verb_modifier(p))
         })
+}
+
+/// "did not mention the shield", "never mentioned it": a mention denied reports no words.
+fn is_negated_mention(s: &Stream, lo: usize, i: usize) -> bool {
+    s.word(i).is_some_and(lexicon::is_mention)
+        && (lo..i)
+            .rev()
+            .take(2)
+            .any(|j| s.word(j).is_some_and(lexicon::is_negation))
 }
 
 /// "was said to", "is expected": a passive cue attributes nothing; "is saying", "has been

@@ -711,6 +711,28 @@ mod tests {
     }
 
     #[test]
+    fn measured_cues_of_thought_and_action_report_their_object() {
+        for (text, content, cue) in [
+            ("Officials fear a wider war.", "a wider war", "fear"),
+            (
+                "Sanders expressed support for the bill.",
+                "support for the bill",
+                "expressed",
+            ),
+            (
+                "Many voters see the race as a referendum.",
+                "the race as a referendum",
+                "see",
+            ),
+            ("The governor ordered an inquiry.", "an inquiry", "ordered"),
+        ] {
+            let q = one(text);
+            assert_eq!((q.1.as_str(), q.2.as_str()), (content, cue), "{text}");
+        }
+        assert!(run("Mr. Putin never mentioned the shield.").is_empty());
+    }
+
+    #[test]
     fn action_reports_are_not_quotes() {
         for text in [
             "Mr. Putin did not mention American plans for the shield.",
