@@ -131,9 +131,10 @@ fn colon_quote(s: &Stream, sent: &Sentence, found: &[Attribution]) -> Option<Att
     })
 }
 
-/// "The plan is expected to pass", "Voters seem to agree": a raising verb attributes its
-/// clause to an unnamed judge. The content is the subject and the infinitive, the cue the
-/// verb between them; there is no speaker.
+/// "The plan is expected to pass", "Voters seem to agree", "Trump seemed unperturbed": a raising
+/// verb attributes its clause to an unnamed judge, as PolNeAR annotates it. The content is the
+/// subject and the infinitive or predicate ("seem" and "appear" only), the cue the verb between
+/// them; there is no speaker.
 fn raising(s: &Stream, sent: &Sentence) -> Vec<Attribution> {
     let hi = trim_end(s, sent.start, sent.end);
     let mut out = Vec::new();
@@ -143,13 +144,25 @@ fn raising(s: &Stream, sent: &Sentence) -> Vec<Attribution> {
             Some("expected") if s.word(i - 1).is_some_and(|w| matches!(w, "is" | "are")) => i - 1,
             _ => continue,
         };
-        if s.word(i + 1) != Some("to") || s.word(i + 2).is_none() {
+        let infinitive = s.word(i + 1) == Some("to") && s.word(i + 2).is_some();
+        // "seemed unperturbed", "appears ready": a predicate, not a place ("appeared on TV").
+        let predicate = s.word(i) != Some("expected")
+            && s.word(i + 1).is_some_and(|w| {
+                !s.cap(i + 1)
+                    && w != "to"
+                    && !is_preposition(w)
+                    && !matches!(
+                        w,
+                        "together" | "alongside" | "onstage" | "live" | "and" | "or" | "but"
+                    )
+            });
+        if !(infinitive || predicate) {
             continue;
         }
-        // The subject: back to the clause start.
+        // The subject: back to the clause start or the conjunction opening the clause.
         let subject = (sent.start..cue_start)
             .rev()
-            .find(|&j| s.punct(j, ',') || s.is_break(j))
+            .find(|&j| s.punct(j, ',') || s.is_break(j) || s.word(j).is_some_and(opens_subclause))
             .map_or(sent.start, |j| j + 1);
         let end = (i + 2..hi)
             .find(|&j| s.punct(j, ',') || s.punct(j, ';'))
@@ -165,6 +178,27 @@ fn raising(s: &Stream, sent: &Sentence) -> Vec<Attribution> {
         });
     }
     out
+}
+
+/// Words after which a new clause, with its own subject, begins: "… but that … seems to".
+fn opens_subclause(w: &str) -> bool {
+    matches!(
+        w,
+        "that"
+            | "but"
+            | "and"
+            | "when"
+            | "though"
+            | "although"
+            | "while"
+            | "because"
+            | "if"
+            | "as"
+            | "which"
+            | "who"
+            | "where"
+            | "since"
+    )
 }
 
 /// "“…” — Sen. Bernie Sanders": a quotation labelled with its speaker after a dash, the dash

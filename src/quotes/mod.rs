@@ -683,8 +683,14 @@ mod tests {
             ]
         );
         assert_eq!(run("Voters seem to agree.").len(), 2);
-        // Without an infinitive there is no raising.
-        assert!(run("The result seemed fair. The vote was expected.").is_empty());
+        // "seem" and "appear" also take a predicate; a place is no predicate.
+        let got = run("Trump's team seemed equally unperturbed.");
+        let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
+        assert_eq!(texts, ["Trump's team", "equally unperturbed"]);
+        let got = run("The senator left early though the race appears closer in Ohio.");
+        let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
+        assert_eq!(texts, ["the race", "closer in Ohio"]);
+        assert!(run("Mr. Putin appeared on television. The vote was expected.").is_empty());
     }
 
     #[test]
