@@ -335,6 +335,7 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
                         .map(|sp| frame(sp, true, false))
                 })
                 .or_else(|| speaker::coordinated(s, lo, i).map(|sp| frame(sp, false, true)))
+                .or_else(|| long_subject(s, floor, i).map(|sp| frame(sp, false, false)))
         };
         if let Some(f) = frame {
             i = f.end();
@@ -344,6 +345,28 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
         }
     }
     out
+}
+
+/// "The employee, a Republican who spoke on the condition of anonymity, said …": a subject the
+/// noun-phrase rules cannot read (a long appositive, a relative clause), taken whole from the
+/// clause start to a plain verb of saying; the record's mention is its first named part.
+fn long_subject(s: &Stream, floor: usize, i: usize) -> Option<(usize, usize)> {
+    let said = s.word(i).is_some_and(|w| {
+        matches!(
+            w,
+            "said" | "says" | "say" | "told" | "tells" | "added" | "adds"
+        )
+    });
+    if !said || i <= floor + 1 || s.is_quote(i - 1) {
+        return None;
+    }
+    let start = (floor..i)
+        .rev()
+        .find(|&j| s.is_break(j))
+        .map_or(floor, |j| j + 1);
+    let end = if s.punct(i - 1, ',') { i - 1 } else { i };
+    let opens = s.cap(start) || s.word(start).is_some_and(lexicon::is_determiner);
+    (end > start && i - start <= speaker::MAX_APPOSITIVE + 10 && opens).then_some((start, end))
 }
 
 /// "Trump's claim that …", "her decision to …": a cue noun after a possessive, followed by

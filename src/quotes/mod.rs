@@ -717,6 +717,20 @@ mod tests {
     }
 
     #[test]
+    fn a_long_subject_before_said_is_taken_whole() {
+        let q = one(
+            "The employee of nearly four years, a registered Republican who spoke on the \
+             condition of anonymity for fear of losing her job, said she was pregnant.",
+        );
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("she was pregnant", "said", "The employee")
+        );
+        // A quotation before the cue is no subject.
+        assert_eq!(one("“We will win,” said Ms. Rice.").3, "Ms. Rice");
+    }
+
+    #[test]
     fn measured_cues_of_thought_and_action_report_their_object() {
         for (text, content, cue) in [
             ("Officials fear a wider war.", "a wider war", "fear"),
