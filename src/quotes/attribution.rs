@@ -271,6 +271,13 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
             i += 1;
             continue;
         };
+        if let Some(f) =
+            asked_frame(s, lo, i, cue_end).filter(|_| !out.last().is_some_and(|f| i < f.end()))
+        {
+            i = f.end();
+            out.push(f);
+            continue;
+        }
         if out.last().is_some_and(|f| i < f.end())
             || is_passive(s, lo, i)
             || is_noun_use(s, lo, i)
@@ -301,9 +308,14 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
                     "whether" | "if" | "about" | "what" | "how" | "why" | "when"
                 )
             }) {
-            // "Asked whether …, Trump said": a question with no named asker.
+            // "Asked whether …, Trump said": a question with no named asker; "Asked about
+            // the plan, …" takes "about" into the cue.
             Some(Frame {
-                cue,
+                cue: if s.word(cue_end) == Some("about") {
+                    (i, cue_end + 1)
+                } else {
+                    cue
+                },
                 class,
                 according,
                 speaker: None,
@@ -345,6 +357,34 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
         }
     }
     out
+}
+
+/// "Rubio was asked whether …", "she was asked about the loan": a passive question, with no named
+/// asker, whose content is the question or its topic ("about" joins the cue).
+fn asked_frame(s: &Stream, lo: usize, i: usize, cue_end: usize) -> Option<Frame> {
+    let passive = i > lo
+        && s.word(i) == Some("asked")
+        && s.word(i - 1)
+            .is_some_and(|p| matches!(p, "was" | "were" | "been" | "being" | "is" | "are"));
+    let question = s.word(cue_end).is_some_and(|n| {
+        matches!(
+            n,
+            "whether" | "if" | "about" | "what" | "how" | "why" | "when" | "who" | "which"
+        )
+    });
+    if !(passive && question) {
+        return None;
+    }
+    let end = cue_end + usize::from(s.word(cue_end) == Some("about"));
+    Some(Frame {
+        cue: (i - 1, end),
+        class: CueClass::Speech,
+        according: false,
+        speaker: None,
+        inverted: false,
+        joined: false,
+        start: i - 1,
+    })
 }
 
 /// "The employee, a Republican who spoke on the condition of anonymity, said …": a subject the

@@ -717,6 +717,24 @@ mod tests {
     }
 
     #[test]
+    fn passive_questions_have_no_asker() {
+        let q = one("Rubio was asked whether he would run again.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("whether he would run again", "was asked", "")
+        );
+        let got = run("Asked about her own vote, Ms. Rice said she was undecided.");
+        let texts: Vec<(&str, &str)> = got.iter().map(|q| (q.1.as_str(), q.2.as_str())).collect();
+        assert_eq!(
+            texts,
+            [
+                ("her own vote", "Asked about"),
+                ("she was undecided", "said")
+            ]
+        );
+    }
+
+    #[test]
     fn a_long_subject_before_said_is_taken_whole() {
         let q = one(
             "The employee of nearly four years, a registered Republican who spoke on the \
