@@ -282,6 +282,7 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
             || is_passive(s, lo, i)
             || is_noun_use(s, lo, i)
             || is_negated_mention(s, lo, i)
+            || is_naming_participle(s, lo, i)
         {
             i = cue_end;
             continue;
@@ -513,6 +514,21 @@ fn is_noun_use(s: &Stream, lo: usize, i: usize) -> bool {
                     && !lexicon::is_role_noun(p)
                     && !lexicon::is_verb_modifier(p))
         })
+}
+
+/// "a company called Cambridge Analytica", "a group named Ginbot 7": a participle naming an
+/// indefinite noun phrase, not an act of calling.
+fn is_naming_participle(s: &Stream, lo: usize, i: usize) -> bool {
+    s.word(i)
+        .is_some_and(|w| matches!(w, "called" | "named" | "dubbed"))
+        && i > lo + 1
+        && !s.cap(i - 1)
+        && s.word(i - 1)
+            .is_some_and(|w| !lexicon::is_function_word(w) && !lexicon::is_pronoun(w))
+        && (lo..i - 1)
+            .rev()
+            .take(3)
+            .any(|j| s.word(j).is_some_and(|w| matches!(w, "a" | "an")))
 }
 
 /// "did not mention the shield", "never mentioned it": a mention denied reports no words.

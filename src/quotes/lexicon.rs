@@ -470,6 +470,10 @@ const PHRASES: &[(&str, &[&str])] = &[
     ("made", &["clear"]),
     ("make", &["clear"]),
     ("called", &["for"]),
+    // "called on Republicans to back Trump": an appeal, whose content is its addressee and demand.
+    ("called", &["on"]),
+    ("calls", &["on"]),
+    ("calling", &["on"]),
     ("calls", &["for"]),
     ("calling", &["for"]),
     ("call", &["for"]),

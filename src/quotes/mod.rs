@@ -717,6 +717,20 @@ mod tests {
     }
 
     #[test]
+    fn calling_on_is_an_appeal_and_a_named_thing_is_no_call() {
+        let q = one("Biden called on Kurds not to cross the river.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("Kurds not to cross the river", "called on", "Biden")
+        );
+        assert!(run("A company called Cambridge Analytica worked for the campaign.").is_empty());
+        assert_eq!(
+            one("Trump called the deal a disaster.").1,
+            "the deal a disaster"
+        );
+    }
+
+    #[test]
     fn passive_questions_have_no_asker() {
         let q = one("Rubio was asked whether he would run again.");
         assert_eq!(
