@@ -272,7 +272,7 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
             continue;
         };
         if let Some(f) =
-            asked_frame(s, lo, i, cue_end).filter(|_| !out.last().is_some_and(|f| i < f.end()))
+            asked_frame(s, lo, i, cue_end).filter(|_| out.last().is_none_or(|f| i >= f.end()))
         {
             i = f.end();
             out.push(f);
