@@ -131,9 +131,10 @@ fn colon_quote(s: &Stream, sent: &Sentence, found: &[Attribution]) -> Option<Att
     })
 }
 
-/// "The plan is expected to pass", "Voters seem to agree": a raising verb attributes its
-/// clause to an unnamed judge. The content is the subject and the infinitive, the cue the
-/// verb between them; there is no speaker.
+/// "The plan is expected to pass", "Voters seem to agree", "Trump seemed unperturbed": a raising
+/// verb attributes its clause to an unnamed judge, as PolNeAR annotates it. The content is the
+/// subject and the infinitive or predicate ("seem" and "appear" only), the cue the verb between
+/// them; there is no speaker.
 fn raising(s: &Stream, sent: &Sentence) -> Vec<Attribution> {
     let hi = trim_end(s, sent.start, sent.end);
     let mut out = Vec::new();
@@ -143,13 +144,25 @@ fn raising(s: &Stream, sent: &Sentence) -> Vec<Attribution> {
             Some("expected") if s.word(i - 1).is_some_and(|w| matches!(w, "is" | "are")) => i - 1,
             _ => continue,
         };
-        if s.word(i + 1) != Some("to") || s.word(i + 2).is_none() {
+        let infinitive = s.word(i + 1) == Some("to") && s.word(i + 2).is_some();
+        // "seemed unperturbed", "appears ready": a predicate, not a place ("appeared on TV").
+        let predicate = s.word(i) != Some("expected")
+            && s.word(i + 1).is_some_and(|w| {
+                !s.cap(i + 1)
+                    && w != "to"
+                    && !is_preposition(w)
+                    && !matches!(
+                        w,
+                        "together" | "alongside" | "onstage" | "live" | "and" | "or" | "but"
+                    )
+            });
+        if !(infinitive || predicate) {
             continue;
         }
-        // The subject: back to the clause start.
+        // The subject: back to the clause start or the conjunction opening the clause.
         let subject = (sent.start..cue_start)
             .rev()
-            .find(|&j| s.punct(j, ',') || s.is_break(j))
+            .find(|&j| s.punct(j, ',') || s.is_break(j) || s.word(j).is_some_and(opens_subclause))
             .map_or(sent.start, |j| j + 1);
         let end = (i + 2..hi)
             .find(|&j| s.punct(j, ',') || s.punct(j, ';'))
@@ -165,6 +178,27 @@ fn raising(s: &Stream, sent: &Sentence) -> Vec<Attribution> {
         });
     }
     out
+}
+
+/// Words after which a new clause, with its own subject, begins: "… but that … seems to".
+fn opens_subclause(w: &str) -> bool {
+    matches!(
+        w,
+        "that"
+            | "but"
+            | "and"
+            | "when"
+            | "though"
+            | "although"
+            | "while"
+            | "because"
+            | "if"
+            | "as"
+            | "which"
+            | "who"
+            | "where"
+            | "since"
+    )
 }
 
 /// "“…” — Sen. Bernie Sanders": a quotation labelled with its speaker after a dash, the dash
@@ -237,7 +271,18 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
             i += 1;
             continue;
         };
-        if out.last().is_some_and(|f| i < f.end()) || is_passive(s, lo, i) || is_noun_use(s, lo, i)
+        if let Some(f) =
+            asked_frame(s, lo, i, cue_end).filter(|_| out.last().is_none_or(|f| i >= f.end()))
+        {
+            i = f.end();
+            out.push(f);
+            continue;
+        }
+        if out.last().is_some_and(|f| i < f.end())
+            || is_passive(s, lo, i)
+            || is_noun_use(s, lo, i)
+            || is_negated_mention(s, lo, i)
+            || is_naming_participle(s, lo, i)
         {
             i = cue_end;
             continue;
@@ -264,9 +309,14 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
                     "whether" | "if" | "about" | "what" | "how" | "why" | "when"
                 )
             }) {
-            // "Asked whether …, Trump said": a question with no named asker.
+            // "Asked whether …, Trump said": a question with no named asker; "Asked about
+            // the plan, …" takes "about" into the cue.
             Some(Frame {
-                cue,
+                cue: if s.word(cue_end) == Some("about") {
+                    (i, cue_end + 1)
+                } else {
+                    cue
+                },
                 class,
                 according,
                 speaker: None,
@@ -298,6 +348,7 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
                         .map(|sp| frame(sp, true, false))
                 })
                 .or_else(|| speaker::coordinated(s, lo, i).map(|sp| frame(sp, false, true)))
+                .or_else(|| long_subject(s, floor, i).map(|sp| frame(sp, false, false)))
         };
         if let Some(f) = frame {
             i = f.end();
@@ -307,6 +358,56 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
         }
     }
     out
+}
+
+/// "Rubio was asked whether …", "she was asked about the loan": a passive question, with no named
+/// asker, whose content is the question or its topic ("about" joins the cue).
+fn asked_frame(s: &Stream, lo: usize, i: usize, cue_end: usize) -> Option<Frame> {
+    let passive = i > lo
+        && s.word(i) == Some("asked")
+        && s.word(i - 1)
+            .is_some_and(|p| matches!(p, "was" | "were" | "been" | "being" | "is" | "are"));
+    let question = s.word(cue_end).is_some_and(|n| {
+        matches!(
+            n,
+            "whether" | "if" | "about" | "what" | "how" | "why" | "when" | "who" | "which"
+        )
+    });
+    if !(passive && question) {
+        return None;
+    }
+    let end = cue_end + usize::from(s.word(cue_end) == Some("about"));
+    Some(Frame {
+        cue: (i - 1, end),
+        class: CueClass::Speech,
+        according: false,
+        speaker: None,
+        inverted: false,
+        joined: false,
+        start: i - 1,
+    })
+}
+
+/// "The employee, a Republican who spoke on the condition of anonymity, said …": a subject the
+/// noun-phrase rules cannot read (a long appositive, a relative clause), taken whole from the
+/// clause start to a plain verb of saying; the record's mention is its first named part.
+fn long_subject(s: &Stream, floor: usize, i: usize) -> Option<(usize, usize)> {
+    let said = s.word(i).is_some_and(|w| {
+        matches!(
+            w,
+            "said" | "says" | "say" | "told" | "tells" | "added" | "adds"
+        )
+    });
+    if !said || i <= floor + 1 || s.is_quote(i - 1) {
+        return None;
+    }
+    let start = (floor..i)
+        .rev()
+        .find(|&j| s.is_break(j))
+        .map_or(floor, |j| j + 1);
+    let end = if s.punct(i - 1, ',') { i - 1 } else { i };
+    let opens = s.cap(start) || s.word(start).is_some_and(lexicon::is_determiner);
+    (end > start && i - start <= speaker::MAX_APPOSITIVE + 10 && opens).then_some((start, end))
 }
 
 /// "Trump's claim that …", "her decision to …": a cue noun after a possessive, followed by
@@ -413,6 +514,30 @@ fn is_noun_use(s: &Stream, lo: usize, i: usize) -> bool {
                     && !lexicon::is_role_noun(p)
                     && !lexicon::is_verb_modifier(p))
         })
+}
+
+/// "a company called Cambridge Analytica", "a group named Ginbot 7": a participle naming an
+/// indefinite noun phrase, not an act of calling.
+fn is_naming_participle(s: &Stream, lo: usize, i: usize) -> bool {
+    s.word(i)
+        .is_some_and(|w| matches!(w, "called" | "named" | "dubbed"))
+        && i > lo + 1
+        && !s.cap(i - 1)
+        && s.word(i - 1)
+            .is_some_and(|w| !lexicon::is_function_word(w) && !lexicon::is_pronoun(w))
+        && (lo..i - 1)
+            .rev()
+            .take(3)
+            .any(|j| s.word(j).is_some_and(|w| matches!(w, "a" | "an")))
+}
+
+/// "did not mention the shield", "never mentioned it": a mention denied reports no words.
+fn is_negated_mention(s: &Stream, lo: usize, i: usize) -> bool {
+    s.word(i).is_some_and(lexicon::is_mention)
+        && (lo..i)
+            .rev()
+            .take(2)
+            .any(|j| s.word(j).is_some_and(lexicon::is_negation))
 }
 
 /// "was said to", "is expected": a passive cue attributes nothing; "is saying", "has been

@@ -150,6 +150,22 @@ const SPEECH: &[&str] = &[
     "concede",
     "deny",
     "assert",
+    // Measured on PolNeAR train, each with more attributions found than spurious ones; the class is
+    // the content shape that scored best ("see"/"hope" take a clause after any subject).
+    "see",
+    "offered",
+    "hope",
+    "ask",
+    "urging",
+    "expressed",
+    "blame",
+    "offer",
+    "answer",
+    "talked",
+    "recommended",
+    "estimates",
+    "admitting",
+    "pledge",
 ];
 
 /// Verbs that report words only when those words are quoted: "the sign read “…”", "the crowd
@@ -236,6 +252,16 @@ const BELIEF: &[&str] = &[
     "hoping",
     "prefer",
     "prefers",
+    // Measured on PolNeAR train as above.
+    "learned",
+    "compared",
+    "identified",
+    "challenged",
+    "filed",
+    "seen",
+    "listed",
+    "challenges",
+    "reveals",
 ];
 
 /// Cues whose content may be a bare infinitive ("vowed to repeal it", "declined to comment"):
@@ -411,6 +437,26 @@ const ACT: &[&str] = &[
     "demanding",
     "questioning",
     "dismissing",
+    // Measured on PolNeAR train as above: their object is the content ("fear deportation",
+    // "mentioned the deal", "ordered an inquiry").
+    "mention",
+    "ordered",
+    "fear",
+    "sees",
+    "mentioned",
+    "named",
+    "signaled",
+    "offering",
+    "ignored",
+    "tweeting",
+    "discuss",
+    "sounded",
+    "nominated",
+    "touting",
+    "signals",
+    "mentions",
+    "highlighting",
+    "highlighted",
 ];
 
 /// Multi-word cues: a first word and the words that must follow it.
@@ -424,6 +470,10 @@ const PHRASES: &[(&str, &[&str])] = &[
     ("made", &["clear"]),
     ("make", &["clear"]),
     ("called", &["for"]),
+    // "called on Republicans to back Trump": an appeal, whose content is its addressee and demand.
+    ("called", &["on"]),
+    ("calls", &["on"]),
+    ("calling", &["on"]),
     ("calls", &["for"]),
     ("calling", &["for"]),
     ("call", &["for"]),
@@ -477,6 +527,17 @@ pub fn needs_quotation(w: &str) -> bool {
 /// True for cues whose content may be a "to" infinitive.
 pub fn takes_infinitive(w: &str) -> bool {
     INFINITIVE.contains(&w)
+}
+
+/// True for cues that report nothing when negated: "did not mention the shield" tells of words
+/// not said (the seed guide's absence of speech), unlike "did not say that …".
+pub fn is_mention(w: &str) -> bool {
+    matches!(w, "mention" | "mentioned" | "mentions")
+}
+
+/// True for a negation before a verb: "not", "never", "didn't".
+pub fn is_negation(w: &str) -> bool {
+    matches!(w, "not" | "never" | "n't" | "no") || w.ends_with("n't") || w.ends_with("n’t")
 }
 
 /// True for nouns that report their possessor's words or thoughts.

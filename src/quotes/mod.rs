@@ -683,8 +683,14 @@ mod tests {
             ]
         );
         assert_eq!(run("Voters seem to agree.").len(), 2);
-        // Without an infinitive there is no raising.
-        assert!(run("The result seemed fair. The vote was expected.").is_empty());
+        // "seem" and "appear" also take a predicate; a place is no predicate.
+        let got = run("Trump's team seemed equally unperturbed.");
+        let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
+        assert_eq!(texts, ["Trump's team", "equally unperturbed"]);
+        let got = run("The senator left early though the race appears closer in Ohio.");
+        let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
+        assert_eq!(texts, ["the race", "closer in Ohio"]);
+        assert!(run("Mr. Putin appeared on television. The vote was expected.").is_empty());
     }
 
     #[test]
@@ -708,6 +714,74 @@ mod tests {
         let got = run("Mr. Lavrov said today that Russia disagrees, while Defense Secretary Gates said the system is safe.");
         let texts: Vec<&str> = got.iter().map(|q| q.1.as_str()).collect();
         assert_eq!(texts, ["Russia disagrees", "the system is safe"]);
+    }
+
+    #[test]
+    fn calling_on_is_an_appeal_and_a_named_thing_is_no_call() {
+        let q = one("Biden called on Kurds not to cross the river.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("Kurds not to cross the river", "called on", "Biden")
+        );
+        assert!(run("A company called Cambridge Analytica worked for the campaign.").is_empty());
+        assert_eq!(
+            one("Trump called the deal a disaster.").1,
+            "the deal a disaster"
+        );
+    }
+
+    #[test]
+    fn passive_questions_have_no_asker() {
+        let q = one("Rubio was asked whether he would run again.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("whether he would run again", "was asked", "")
+        );
+        let got = run("Asked about her own vote, Ms. Rice said she was undecided.");
+        let texts: Vec<(&str, &str)> = got.iter().map(|q| (q.1.as_str(), q.2.as_str())).collect();
+        assert_eq!(
+            texts,
+            [
+                ("her own vote", "Asked about"),
+                ("she was undecided", "said")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_subject_before_said_is_taken_whole() {
+        let q = one(
+            "The employee of nearly four years, a registered Republican who spoke on the \
+             condition of anonymity for fear of losing her job, said she was pregnant.",
+        );
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("she was pregnant", "said", "The employee")
+        );
+        // A quotation before the cue is no subject.
+        assert_eq!(one("“We will win,” said Ms. Rice.").3, "Ms. Rice");
+    }
+
+    #[test]
+    fn measured_cues_of_thought_and_action_report_their_object() {
+        for (text, content, cue) in [
+            ("Officials fear a wider war.", "a wider war", "fear"),
+            (
+                "Sanders expressed support for the bill.",
+                "support for the bill",
+                "expressed",
+            ),
+            (
+                "Many voters see the race as a referendum.",
+                "the race as a referendum",
+                "see",
+            ),
+            ("The governor ordered an inquiry.", "an inquiry", "ordered"),
+        ] {
+            let q = one(text);
+            assert_eq!((q.1.as_str(), q.2.as_str()), (content, cue), "{text}");
+        }
+        assert!(run("Mr. Putin never mentioned the shield.").is_empty());
     }
 
     #[test]
