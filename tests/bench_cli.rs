@@ -1,18 +1,15 @@
 //! `stancer bench cross-encoder` end to end on the tiny DeBERTa fixture, as a model folder and
 //! as a config instantiated with random weights.
 
+mod common;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
 #[test]
 fn cross_encoder_bench_measures_every_model_and_batch_size() {
-    let data = stancer::settings::data_root();
-    if !data.join("semeval2016-task6").is_dir() {
-        println!(
-            "SKIPPED: no semeval2016-task6 under {} (set STANCER_DATA)",
-            data.display()
-        );
+    if common::shared_dataset("semeval2016-task6").is_none() {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -83,12 +80,7 @@ fn cross_encoder_bench_measures_every_model_and_batch_size() {
 
 #[test]
 fn a_random_tokenizer_too_large_for_the_config_is_refused() {
-    let data = stancer::settings::data_root();
-    if !data.join("semeval2016-task6").is_dir() {
-        println!(
-            "SKIPPED: no semeval2016-task6 under {} (set STANCER_DATA)",
-            data.display()
-        );
+    if common::shared_dataset("semeval2016-task6").is_none() {
         return;
     }
     // The default random tokenizer (BERT WordPiece, 30,522 tokens) against a 313-token config.

@@ -8,17 +8,17 @@ measure exactly the same thing:
     python scripts/bench/python_baseline.py target/bench/rust.json target/bench/corpora \\
         > target/bench/python.json
 
-scripts/bench/compare.sh runs both and prints the table. Each thread count runs in its own
-process (as on the Rust side), so peak RSS and load time are per thread count too.
+scripts/bench/compare.sh runs both and prints the table.
 """
 
 import json
 import os
-import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench_common import run_workers, time_passes, worker_report
+
 
 def read_corpora(directory):
     corpora = []
@@ -49,12 +49,7 @@ def worker(settings_path, corpora_dir, threads):
                 encode = lambda: model.encode(  # noqa: E731
                     texts, batch_size=batch_size, normalize_embeddings=True
                 )
-                encode()
-                passes, begin = 0, time.perf_counter()
-                while passes == 0 or time.perf_counter() - begin < settings["min_seconds"]:
-                    encode()
-                    passes += 1
-                seconds = time.perf_counter() - begin
+                passes, seconds = time_passes(encode, settings["min_seconds"])
                 rows.append(
                     {
                         "corpus": name,
@@ -66,16 +61,7 @@ def worker(settings_path, corpora_dir, threads):
                         "texts_per_second": passes * len(texts) / seconds,
                     }
                 )
-    print(
-        json.dumps(
-            {
-                "threads": torch.get_num_threads(),
-                "load_seconds": load_seconds,
-                "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-                "rows": rows,
-            }
-        )
-    )
+    worker_report(torch.get_num_threads(), rows, load_seconds=load_seconds)
 
 
 def main():
@@ -87,15 +73,7 @@ def main():
     import sentence_transformers
     import torch
 
-    runs = []
-    for threads in settings["threads"]:
-        out = subprocess.run(
-            [sys.executable, __file__, "--worker", settings_path, corpora_dir, str(threads)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        runs.append(json.loads(out.stdout))
+    runs = run_workers(__file__, settings_path, corpora_dir, settings["threads"])
     print(
         json.dumps(
             {

@@ -14,12 +14,11 @@ does not depend on the weights) and the Rust run's `random_tokenizer`. compare.s
 """
 
 import json
-import os
-import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench_common import run_workers, time_passes, worker_report
 
 
 def load(name, settings):
@@ -82,12 +81,7 @@ def worker(settings_path, pairs_path, threads):
                         )
                         model(**inputs).logits.softmax(-1)
 
-                run()
-                passes, begin = 0, time.perf_counter()
-                while passes == 0 or time.perf_counter() - begin < settings["min_seconds"]:
-                    run()
-                    passes += 1
-                seconds = time.perf_counter() - begin
+                passes, seconds = time_passes(run, settings["min_seconds"])
                 rows.append(
                     {
                         "model": name,
@@ -99,16 +93,7 @@ def worker(settings_path, pairs_path, threads):
                         "pairs_per_second": passes * len(pairs) / seconds,
                     }
                 )
-    print(
-        json.dumps(
-            {
-                "threads": torch.get_num_threads(),
-                "loads": loads,
-                "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-                "rows": rows,
-            }
-        )
-    )
+    worker_report(torch.get_num_threads(), rows, loads=loads)
 
 
 def main():
@@ -120,16 +105,13 @@ def main():
     import torch
     import transformers
 
-    runs = []
-    for threads in settings["threads"]:
-        out = subprocess.run(
-            [sys.executable, __file__, "--worker", settings_path, pairs_path, str(threads)],
-            check=True,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "TOKENIZERS_PARALLELISM": "false"},
-        )
-        runs.append(json.loads(out.stdout))
+    runs = run_workers(
+        __file__,
+        settings_path,
+        pairs_path,
+        settings["threads"],
+        env={"TOKENIZERS_PARALLELISM": "false"},
+    )
     print(
         json.dumps(
             {

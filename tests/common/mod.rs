@@ -39,3 +39,14 @@ pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
         .map(|(x, y)| (x - y).abs())
         .fold(0.0, f32::max)
 }
+
+/// The shared dataset folder `name` under `STANCER_DATA`, or `None` after printing `SKIPPED`.
+pub fn shared_dataset(name: &str) -> Option<std::path::PathBuf> {
+    let dir = stancer::settings::data_root().join(name);
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("SKIPPED: no {} (set STANCER_DATA)", dir.display());
+        None
+    }
+}
