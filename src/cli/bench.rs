@@ -101,8 +101,8 @@ struct EmbedBenchArgs {
     #[arg(long, default_value_t = 0)]
     long_texts: usize,
     /// Corpus sizes at which to report peak RSS of streaming embedding (each in its own
-    /// process, tweets repeated as needed), comma-separated; empty skips it.
-    #[arg(long, value_delimiter = ',', default_values_t = vec![1000, 10000])]
+    /// process, tweets repeated as needed), comma-separated; the flag with no value skips it.
+    #[arg(long, value_delimiter = ',', num_args = 0.., default_values_t = vec![1000, 10000])]
     rss_texts: Vec<usize>,
     /// Write each corpus here as `<name>.jsonl`, for scripts/bench/python_baseline.py.
     #[arg(long)]

@@ -5,6 +5,7 @@ use crate::error::UserError;
 pub use crate::models::Pooling;
 use anyhow::{Context, Result};
 use candle_core::{DType, Device, Tensor, D};
+use rayon::prelude::*;
 use std::path::Path;
 use tokenizers::{
     EncodeInput, Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy,
@@ -147,6 +148,11 @@ impl TextModel {
     }
 
     /// Tokenises, runs `forward` on length-sorted padded batches and restores input order.
+    ///
+    /// On the CPU, batches run concurrently on rayon's pool: much of a forward pass (attention,
+    /// softmax, layer norm, copies) runs on one thread, so one batch at a time leaves the other
+    /// cores idle; the matmuls still share the same pool. Each batch's result does not depend on
+    /// what runs beside it, so outputs are the same as running them one after another.
     fn run_batched<F>(
         &self,
         inputs: &[ModelInput],
@@ -154,21 +160,29 @@ impl TextModel {
         forward: F,
     ) -> Result<Vec<Vec<f32>>>
     where
-        F: Fn(&TokenBatch) -> candle_core::Result<Tensor>,
+        F: Fn(&TokenBatch) -> candle_core::Result<Tensor> + Sync,
     {
         let tokens = self.tokenize(inputs)?;
         let lengths: Vec<usize> = tokens.iter().map(|(ids, _)| ids.len()).collect();
-        let mut results: Vec<Vec<f32>> = vec![Vec::new(); inputs.len()];
-        for indices in plan_batches(&lengths, batch_size) {
+        let plan = plan_batches(&lengths, batch_size);
+        let run_one = |indices: &Vec<usize>| -> Result<Vec<Vec<f32>>> {
             let items: Vec<(&[u32], &[u32])> = indices
                 .iter()
                 .map(|&i| (tokens[i].0.as_slice(), tokens[i].1.as_slice()))
                 .collect();
             let batch = TokenBatch::pad(&items, self.pad_id, &self.device)?;
-            let rows = forward(&batch)
+            forward(&batch)
                 .and_then(|t| t.to_dtype(DType::F32))
                 .and_then(|t| t.to_vec2::<f32>())
-                .context("model forward pass failed")?;
+                .context("model forward pass failed")
+        };
+        let outputs: Vec<Vec<Vec<f32>>> = if self.device.is_cpu() {
+            plan.par_iter().map(run_one).collect::<Result<_>>()?
+        } else {
+            plan.iter().map(run_one).collect::<Result<_>>()?
+        };
+        let mut results: Vec<Vec<f32>> = vec![Vec::new(); inputs.len()];
+        for (indices, rows) in plan.iter().zip(outputs) {
             for (&i, row) in indices.iter().zip(rows) {
                 results[i] = row;
             }
