@@ -339,8 +339,8 @@ fn classify(config: &RunConfig, quotes: &mut [Quote]) -> Result<()> {
             target: None,
         })
         .collect();
-    // Each text is embedded once per normalisation in use: stance and sentiment heads with the
-    // same normalisation share the vectors.
+    // Stance and sentiment heads share the text vectors; a text is embedded again only where
+    // their normalisations write it differently.
     let embed = |norm| features::embed_texts(&config.embedder, &items, norm, config.batch_size);
     let stance_norm = config.stance.embeddings_norm();
     let stance_vectors = stance_norm.map(embed).transpose()?;
@@ -354,8 +354,15 @@ fn classify(config: &RunConfig, quotes: &mut [Quote]) -> Result<()> {
     let sentiment = match &config.sentiment {
         Some(head) => {
             let norm = head.manifest.text_norm;
-            let vectors = match stance_vectors {
-                Some(vectors) if stance_norm == Some(norm) => vectors,
+            let vectors = match (stance_vectors, stance_norm) {
+                (Some(vectors), Some(from)) => features::renormalise(
+                    &config.embedder,
+                    &items,
+                    vectors,
+                    from,
+                    norm,
+                    config.batch_size,
+                )?,
                 _ => embed(norm)?,
             };
             Some(head.predict_embedded(&config.embedder, vectors, &items, config.batch_size)?)
