@@ -5,38 +5,29 @@ mod common;
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
 #[test]
 fn cross_encoder_bench_measures_every_model_and_batch_size() {
     if common::shared_dataset("semeval2016-task6").is_none() {
         return;
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let pairs_dir = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_stancer"))
-        .args([
-            "bench",
-            "cross-encoder",
-            "--random-config",
-            "tests/fixtures/tiny-deberta-v2-cls/config.json",
-            "--random-tokenizer",
-            "tests/fixtures/tiny-deberta-v2-cls/tokenizer.json",
-            "--tweets",
-            "10",
-            "--batch-sizes",
-            "4,16",
-            "--threads",
-            "1",
-            "--min-seconds",
-            "0",
-            "--json",
-            "--write-pairs",
-        ])
-        .arg(pairs_dir.path())
-        .current_dir(root)
-        .output()
-        .unwrap();
+    let output = bench_tiny_random_deberta(&[
+        "--random-tokenizer",
+        "tests/fixtures/tiny-deberta-v2-cls/tokenizer.json",
+        "--tweets",
+        "10",
+        "--batch-sizes",
+        "4,16",
+        "--threads",
+        "1",
+        "--min-seconds",
+        "0",
+        "--json",
+        "--write-pairs",
+        pairs_dir.path().to_str().unwrap(),
+    ]);
     assert!(
         output.status.success(),
         "{}",
@@ -84,23 +75,26 @@ fn a_random_tokenizer_too_large_for_the_config_is_refused() {
         return;
     }
     // The default random tokenizer (BERT WordPiece, 30,522 tokens) against a 313-token config.
-    let output = Command::new(env!("CARGO_BIN_EXE_stancer"))
-        .args([
-            "bench",
-            "cross-encoder",
-            "--random-config",
-            "tests/fixtures/tiny-deberta-v2-cls/config.json",
-            "--threads",
-            "1",
-            "--json",
-        ])
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .output()
-        .unwrap();
+    let output = bench_tiny_random_deberta(&["--threads", "1", "--json"]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("more than the vocab_size") && !stderr.contains("panicked"),
         "{stderr}"
     );
+}
+
+/// `stancer bench cross-encoder` with the tiny DeBERTa fixture's config as a random model.
+fn bench_tiny_random_deberta(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stancer"))
+        .args([
+            "bench",
+            "cross-encoder",
+            "--random-config",
+            "tests/fixtures/tiny-deberta-v2-cls/config.json",
+        ])
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .output()
+        .unwrap()
 }
