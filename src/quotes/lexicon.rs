@@ -529,6 +529,35 @@ pub fn takes_infinitive(w: &str) -> bool {
     INFINITIVE.contains(&w)
 }
 
+/// True for a word shaped like a past or progressive verb ("alleged", "remarking"), excluding the
+/// "-ing" and "-ed" words that are nouns or prepositions before a relative "that" ("something
+/// that", "the evening that", "during that", "a need that").
+pub fn is_clause_verb_form(w: &str) -> bool {
+    let verb_like = (w.len() >= 5 && w.ends_with("ed") && !w.ends_with("eed"))
+        || (w.len() >= 6 && w.ends_with("ing") && !w.ends_with("thing"));
+    verb_like
+        && !matches!(
+            w,
+            "during"
+                | "including"
+                | "regarding"
+                | "concerning"
+                | "following"
+                | "morning"
+                | "evening"
+                | "meeting"
+                | "meaning"
+                | "hearing"
+                | "polling"
+                | "building"
+                | "ceiling"
+                | "feeling"
+                | "funding"
+                | "spending"
+                | "hundred"
+        )
+}
+
 /// True for cues that report nothing when negated: "did not mention the shield" tells of words
 /// not said (the seed guide's absence of speech), unlike "did not say that …".
 pub fn is_mention(w: &str) -> bool {

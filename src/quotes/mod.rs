@@ -785,6 +785,38 @@ mod tests {
     }
 
     #[test]
+    fn unlisted_verb_forms_before_a_that_clause_are_cues() {
+        for (text, cue) in [
+            (
+                "Investigators suspected that Trump misled students.",
+                "suspected",
+            ),
+            (
+                "Democrats walked out, remarking that Trump misled students.",
+                "remarking",
+            ),
+        ] {
+            let q = one(text);
+            assert_eq!(
+                (q.1.as_str(), q.2.as_str()),
+                ("Trump misled students", cue),
+                "{text}"
+            );
+        }
+        for text in [
+            "She said something that Trump misled students.",
+            "He spoke at the meeting that Trump misled students.",
+            "He left during that week.",
+        ] {
+            assert!(
+                run(text).iter().all(|q| q.2 == "said"),
+                "{text}: {:?}",
+                run(text)
+            );
+        }
+    }
+
+    #[test]
     fn action_reports_are_not_quotes() {
         for text in [
             "Mr. Putin did not mention American plans for the shield.",
