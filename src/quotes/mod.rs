@@ -250,6 +250,17 @@ mod tests {
         got.into_iter().next().unwrap()
     }
 
+    /// Asserts that no word of these sentences but "said" is taken as a cue.
+    fn assert_only_said_cues(texts: &[&str]) {
+        for text in texts {
+            assert!(
+                run(text).iter().all(|q| q.2 == "said"),
+                "{text}: {:?}",
+                run(text)
+            );
+        }
+    }
+
     #[test]
     fn direct_quote_with_cue_after_and_before() {
         let q = one("“We can talk,” Ms. Rice said.");
@@ -568,17 +579,11 @@ mod tests {
                 "{text}"
             );
         }
-        for text in [
+        assert_only_said_cues(&[
             "The senator read the bill twice.",
             "The governor put it on the table, aides said.",
             "Nothing changed, the crowd chanted.",
-        ] {
-            assert!(
-                run(text).iter().all(|q| q.2 == "said"),
-                "{text}: {:?}",
-                run(text)
-            );
-        }
+        ]);
     }
 
     #[test]
@@ -803,17 +808,11 @@ mod tests {
                 "{text}"
             );
         }
-        for text in [
+        assert_only_said_cues(&[
             "She said something that Trump misled students.",
             "He spoke at the meeting that Trump misled students.",
             "He left during that week.",
-        ] {
-            assert!(
-                run(text).iter().all(|q| q.2 == "said"),
-                "{text}: {:?}",
-                run(text)
-            );
-        }
+        ]);
     }
 
     #[test]
