@@ -809,9 +809,10 @@ mod tests {
             );
         }
         assert_only_said_cues(&[
-            "She said something that Trump misled students.",
+            "Federal funding that Congress approved last year ran out.",
+            "Clinton kept something that voters never saw.",
+            "The senators left, including that Mr. Doe was angry.",
             "He spoke at the meeting that Trump misled students.",
-            "He left during that week.",
         ]);
     }
 
