@@ -267,7 +267,7 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
             (i + 1, CueClass::Speech, true)
         } else if let Some(class) = lexicon::cue_class(w) {
             (i + 1, class, false)
-        } else if takes_clause_by_form(s, lo, i) {
+        } else if takes_clause_by_form(s, i) {
             (i + 1, CueClass::Belief, false)
         } else {
             i += 1;
@@ -537,10 +537,8 @@ fn is_naming_participle(s: &Stream, lo: usize, i: usize) -> bool {
 /// what its subject holds. No list holds every such verb: on PolNeAR train, words added one by one
 /// gained on the publishers they were picked on and nothing on the others, while this shape gained
 /// on both.
-fn takes_clause_by_form(s: &Stream, lo: usize, i: usize) -> bool {
-    s.word(i + 1) == Some("that")
-        && s.word(i).is_some_and(lexicon::is_clause_verb_form)
-        && !(i > lo && s.word(i - 1).is_some_and(lexicon::is_determiner))
+fn takes_clause_by_form(s: &Stream, i: usize) -> bool {
+    s.word(i + 1) == Some("that") && s.word(i).is_some_and(lexicon::is_clause_verb_form)
 }
 
 /// "did not mention the shield", "never mentioned it": a mention denied reports no words.

@@ -812,7 +812,6 @@ mod tests {
             "Federal funding that Congress approved last year ran out.",
             "Clinton kept something that voters never saw.",
             "The senators left, including that Mr. Doe was angry.",
-            "He spoke at the meeting that Trump misled students.",
         ]);
     }
 
