@@ -5,6 +5,36 @@ use anyhow::Result;
 use candle_core::Device;
 use std::str::FromStr;
 
+/// What decides the low bits of CPU float results on this machine: the matmul kernel family
+/// and the cache sizes that gemm blocks its loops by (they change the order of the sums).
+/// Machines with the same string give byte-identical outputs for the same inputs; others agree
+/// to rounding, so artifacts record it to say which comparison holds.
+pub fn cpu_float_platform() -> String {
+    let kernel = if cfg!(target_arch = "x86_64") {
+        #[cfg(target_arch = "x86_64")]
+        let fma = std::arch::is_x86_feature_detected!("fma");
+        #[cfg(not(target_arch = "x86_64"))]
+        let fma = false;
+        if fma {
+            "x86_64-fma"
+        } else {
+            "x86_64"
+        }
+    } else {
+        std::env::consts::ARCH
+    };
+    let caches: Vec<String> = gemm_common::cache::CACHE_INFO
+        .iter()
+        .map(|c| {
+            format!(
+                "{}/{}/{}",
+                c.cache_bytes, c.associativity, c.cache_line_bytes
+            )
+        })
+        .collect();
+    format!("{kernel} caches {}", caches.join(" "))
+}
+
 /// A device request as the user writes it; resolved to a candle [`Device`] by [`DeviceSpec::open`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DeviceSpec {

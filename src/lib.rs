@@ -15,6 +15,7 @@ pub mod embed;
 pub mod encoders;
 pub mod error;
 pub mod eval;
+pub mod finetune;
 pub mod models;
 pub mod output;
 pub mod pipeline;

@@ -38,6 +38,44 @@ where
     Ok(())
 }
 
+/// The safetensors encoding of `tensors` (stored as f32), ordered as safetensors orders them,
+/// so the same tensors always give the same bytes.
+pub fn safetensors_bytes(
+    tensors: &std::collections::BTreeMap<String, candle_core::Tensor>,
+) -> Result<Vec<u8>> {
+    safetensors_with_metadata(tensors, None)
+}
+
+/// [`safetensors_bytes`] with a metadata header, so that one file (one atomic write) holds
+/// tensors and the record of what they are.
+pub fn safetensors_with_metadata(
+    tensors: &std::collections::BTreeMap<String, candle_core::Tensor>,
+    metadata: Option<std::collections::HashMap<String, String>>,
+) -> Result<Vec<u8>> {
+    let owned = tensors
+        .iter()
+        .map(|(name, t)| -> Result<_> {
+            let bytes: Vec<u8> = t
+                .to_dtype(candle_core::DType::F32)?
+                .flatten_all()?
+                .to_vec1::<f32>()?
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect();
+            Ok((name, t.dims().to_vec(), bytes))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let views = owned
+        .iter()
+        .map(|(name, dims, bytes)| -> Result<_> {
+            let view =
+                safetensors::tensor::TensorView::new(safetensors::Dtype::F32, dims.clone(), bytes)?;
+            Ok((name.to_string(), view))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(safetensors::serialize(views, metadata)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

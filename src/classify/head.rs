@@ -128,30 +128,10 @@ impl LinearHead {
 
     /// The weights as safetensors bytes (tensors `weight` and `bias`, f32 little-endian).
     pub fn to_safetensors(&self) -> Result<Vec<u8>> {
-        let owned = [("bias", &self.bias), ("weight", &self.weight)]
-            .into_iter()
-            .map(|(name, t)| -> Result<_> {
-                let bytes: Vec<u8> = t
-                    .flatten_all()?
-                    .to_vec1::<f32>()?
-                    .iter()
-                    .flat_map(|v| v.to_le_bytes())
-                    .collect();
-                Ok((name, t.dims().to_vec(), bytes))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let views = owned
-            .iter()
-            .map(|(name, dims, bytes)| -> Result<_> {
-                let view = safetensors::tensor::TensorView::new(
-                    safetensors::Dtype::F32,
-                    dims.clone(),
-                    bytes,
-                )?;
-                Ok((name.to_string(), view))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(safetensors::serialize(views, None)?)
+        crate::output::safetensors_bytes(&std::collections::BTreeMap::from([
+            ("bias".to_string(), self.bias.clone()),
+            ("weight".to_string(), self.weight.clone()),
+        ]))
     }
 
     /// Reads a head written by [`LinearHead::to_safetensors`].

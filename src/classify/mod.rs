@@ -8,6 +8,7 @@
 pub mod cv;
 pub mod data;
 pub mod features;
+pub mod finetuned;
 pub mod head;
 pub mod nli;
 pub mod similarity;

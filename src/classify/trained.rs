@@ -387,13 +387,24 @@ fn score(
         .iter()
         .map(|&i| spec.labels[predicted[i]].as_str())
         .collect();
-    let report = classification_report(&gold, &pred, &spec.labels)?;
-    let f_avg = match &spec.f_avg_labels {
+    cv_scores(&gold, &pred, &spec.labels, spec.f_avg_labels.as_ref())
+}
+
+/// Accuracy, macro-F1, F_avg (when `f_avg_labels` is given) and per-label F1 of `pred`
+/// against `gold` over `labels`.
+pub fn cv_scores(
+    gold: &[&str],
+    pred: &[&str],
+    labels: &[String],
+    f_avg_labels: Option<&[String; 2]>,
+) -> Result<CvScores> {
+    let report = classification_report(gold, pred, labels)?;
+    let f_avg = match f_avg_labels {
         Some([a, b]) => Some(report.f_avg(a, b)?),
         None => None,
     };
     Ok(CvScores {
-        n: indices.len(),
+        n: gold.len(),
         accuracy: report.accuracy,
         macro_f1: report.macro_avg.f1,
         f_avg,

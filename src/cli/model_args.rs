@@ -40,6 +40,7 @@ impl ModelArgs {
             max_length: self.max_length.or(manifest.max_seq_length),
             pooling: manifest.pooling.unwrap_or_default(),
             normalize: manifest.normalize,
+            adapter: None,
         };
         let model = TextModel::load(&resolved.dir, options, &device)?;
         Ok((manifest, model))

@@ -10,18 +10,63 @@
 //! Each real token sees exactly the arithmetic of the reference model: padded keys get weight 0
 //! either way, so only the padding rows, which nobody reads, differ (they are zero here).
 
+use super::autograd::{frozen_linear, softmax_last_dim};
 use super::gelu::gelu_erf;
-use super::{has_classification_head, labels_from_config, Encoder, TokenBatch};
+use super::{
+    has_classification_head, labels_from_config, AdaptableLinear, Adaptation, Encoder, Inference,
+    Projection, Site, TokenBatch, Trainable,
+};
 use anyhow::{Context, Result};
 use candle_core::{DType, Device, IndexOp, Module, Tensor};
 use candle_nn::{linear, Linear, VarBuilder};
 use candle_transformers::models::bert::{Config, HiddenAct};
+
+/// Checkpoint name of each projection inside `encoder.layer.N`, in forward order.
+const PROJECTIONS: [(Projection, &str); 6] = [
+    (Projection::Query, "attention.self.query"),
+    (Projection::Key, "attention.self.key"),
+    (Projection::Value, "attention.self.value"),
+    (Projection::AttentionOutput, "attention.output.dense"),
+    (Projection::Intermediate, "intermediate.dense"),
+    (Projection::Output, "output.dense"),
+];
+/// Module path of the encoder inside `BertForSequenceClassification`, as adapters name it.
+const ROOT: &str = "bert";
 
 /// The pooler (`tanh(dense(h[CLS]))`) and classifier of `BertForSequenceClassification`.
 struct ClassificationHead {
     pooler: Linear,
     classifier: Linear,
     labels: Vec<String>,
+}
+
+impl ClassificationHead {
+    /// Reads `pooler.dense` under `root` and `classifier` under `vb`.
+    fn load(
+        vb: &VarBuilder,
+        root: &VarBuilder,
+        hidden: usize,
+        labels: Vec<String>,
+    ) -> Result<Self> {
+        Ok(Self {
+            pooler: linear(hidden, hidden, root.pp("pooler.dense"))?,
+            classifier: linear(hidden, labels.len(), vb.pp("classifier"))?,
+            labels,
+        })
+    }
+
+    /// Logits from last-layer states `[batch, tokens, h]`; `adaptation` may drop out the
+    /// pooled vector before the classifier, as transformers does in training.
+    fn logits(
+        &self,
+        hidden: &Tensor,
+        adaptation: &dyn Adaptation,
+        dropout: f64,
+    ) -> candle_core::Result<Tensor> {
+        let pooled = self.pooler.forward(&hidden.i((.., 0))?)?.tanh()?;
+        self.classifier
+            .forward(&adaptation.dropout(&pooled, dropout)?)
+    }
 }
 
 /// Layer-norm weights; applied with candle's fused kernel.
@@ -41,7 +86,7 @@ impl LayerNorm {
     }
 
     fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
-        candle_nn::ops::layer_norm(xs, &self.weight, &self.bias, self.eps)
+        super::autograd::layer_norm(xs, &self.weight, &self.bias, self.eps)
     }
 }
 
@@ -144,6 +189,11 @@ pub struct Bert {
     heads: usize,
     activation: HiddenAct,
     head: Option<ClassificationHead>,
+    config: Config,
+    /// Dropout rate of the attention probabilities in training (candle's `Config` omits it).
+    attention_dropout: f64,
+    /// Whether the checkpoint's tensors sit under `bert.` (a task model) or at the root.
+    prefixed: bool,
 }
 
 impl Bert {
@@ -151,11 +201,16 @@ impl Bert {
     pub fn load(vb: VarBuilder, config_text: &str) -> Result<Self> {
         let config: Config =
             serde_json::from_str(config_text).context("config.json is not a BERT config")?;
-        let root = if vb.contains_tensor("bert.embeddings.word_embeddings.weight") {
-            vb.pp("bert")
-        } else {
-            vb.clone()
-        };
+        #[derive(serde::Deserialize)]
+        struct Dropout {
+            #[serde(default)]
+            attention_probs_dropout_prob: f64,
+        }
+        let attention_dropout = serde_json::from_str::<Dropout>(config_text)
+            .context("config.json is not a BERT config")?
+            .attention_probs_dropout_prob;
+        let prefixed = vb.contains_tensor("bert.embeddings.word_embeddings.weight");
+        let root = if prefixed { vb.pp(ROOT) } else { vb.clone() };
         let h = config.hidden_size;
         let embeddings = root.pp("embeddings");
         let layers = (0..config.num_hidden_layers)
@@ -163,11 +218,7 @@ impl Bert {
             .collect::<Result<Vec<_>>>()?;
         let head = if has_classification_head(config_text) {
             let labels = labels_from_config(config_text)?;
-            Some(ClassificationHead {
-                pooler: linear(h, h, root.pp("pooler.dense"))?,
-                classifier: linear(h, labels.len(), vb.pp("classifier"))?,
-                labels,
-            })
+            Some(ClassificationHead::load(&vb, &root, h, labels)?)
         } else {
             None
         };
@@ -184,6 +235,9 @@ impl Bert {
             heads: config.num_attention_heads,
             activation: config.hidden_act,
             head,
+            config,
+            attention_dropout,
+            prefixed,
         })
     }
 
@@ -211,8 +265,42 @@ impl Bert {
         }
     }
 
+    /// `linear(xs)` plus the adaptation's deltas of `projections`, the parts of its output in
+    /// order (one part, or query, key and value for the fused projection).
+    fn project(
+        &self,
+        layer: usize,
+        linear: &Linear,
+        projections: &[Projection],
+        xs: &Tensor,
+        adaptation: &dyn Adaptation,
+    ) -> candle_core::Result<Tensor> {
+        let base = frozen_linear(xs, linear)?;
+        let deltas = projections
+            .iter()
+            .map(|&projection| adaptation.delta(Site { layer, projection }, xs))
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        if deltas.iter().all(Option::is_none) {
+            return Ok(base);
+        }
+        let part = base.dim(1)? / projections.len();
+        let parts = deltas
+            .into_iter()
+            .map(|d| match d {
+                Some(d) => Ok(d),
+                None => Tensor::zeros((base.dim(0)?, part), base.dtype(), base.device()),
+            })
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        base + Tensor::cat(&parts, 1)?
+    }
+
     /// Multi-head self-attention of packed `[tokens, 3h]` projections: `[tokens, h]`.
-    fn attend(&self, qkv: &Tensor, packing: &Packing) -> candle_core::Result<Tensor> {
+    fn attend(
+        &self,
+        qkv: &Tensor,
+        packing: &Packing,
+        adaptation: &dyn Adaptation,
+    ) -> candle_core::Result<Tensor> {
         let (b, t) = (packing.batch, packing.width);
         let h = qkv.dim(1)? / 3;
         let d = h / self.heads;
@@ -220,7 +308,7 @@ impl Bert {
         let part = |i: usize| grid.i((.., .., i))?.transpose(1, 2)?.contiguous();
         let (q, k, v) = (part(0)?, part(1)?, part(2)?);
         let scores = (q.matmul(&k.t()?)? / (d as f64).sqrt())?.broadcast_add(&packing.key_bias)?;
-        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        let probs = adaptation.dropout(&softmax_last_dim(&scores)?, self.attention_dropout)?;
         probs
             .matmul(&v)?
             .transpose(1, 2)?
@@ -230,40 +318,142 @@ impl Bert {
     }
 
     /// Last-layer states of the real tokens, packed: `[tokens, h]`.
-    fn encode(&self, batch: &TokenBatch, packing: &Packing) -> candle_core::Result<Tensor> {
-        let mut hidden = self.embed(batch, packing)?;
-        for layer in &self.layers {
-            let context = self.attend(&layer.qkv.forward(&hidden)?, packing)?;
+    fn encode(
+        &self,
+        batch: &TokenBatch,
+        packing: &Packing,
+        adaptation: &dyn Adaptation,
+    ) -> candle_core::Result<Tensor> {
+        use Projection::*;
+        let p = self.config.hidden_dropout_prob;
+        let mut hidden = adaptation.dropout(&self.embed(batch, packing)?, p)?;
+        for (i, layer) in self.layers.iter().enumerate() {
+            let qkv = self.project(i, &layer.qkv, &[Query, Key, Value], &hidden, adaptation)?;
+            let context = self.attend(&qkv, packing, adaptation)?;
+            let attention = self.project(
+                i,
+                &layer.attention_output,
+                &[AttentionOutput],
+                &context,
+                adaptation,
+            )?;
             let attended = layer
                 .attention_norm
-                .forward(&(layer.attention_output.forward(&context)? + &hidden)?)?;
-            let inner = self.activate(&layer.intermediate.forward(&attended)?)?;
+                .forward(&(adaptation.dropout(&attention, p)? + &hidden)?)?;
+            let inner = self.project(
+                i,
+                &layer.intermediate,
+                &[Intermediate],
+                &attended,
+                adaptation,
+            )?;
+            let output = self.project(
+                i,
+                &layer.output,
+                &[Output],
+                &self.activate(&inner)?,
+                adaptation,
+            )?;
             hidden = layer
                 .output_norm
-                .forward(&(layer.output.forward(&inner)? + &attended)?)?;
+                .forward(&(adaptation.dropout(&output, p)? + &attended)?)?;
         }
         Ok(hidden)
+    }
+
+    /// Last-layer states of every grid slot, `[batch, tokens, h]` (zeros on padding).
+    fn hidden_with(
+        &self,
+        batch: &TokenBatch,
+        adaptation: &dyn Adaptation,
+    ) -> candle_core::Result<Tensor> {
+        let packing = Packing::new(&batch.attention_mask, batch.input_ids.device())?;
+        packing.pad(&self.encode(batch, &packing, adaptation)?)
+    }
+
+    /// The checkpoint name of a module under the encoder, as this checkpoint stores it.
+    fn module_name(&self, path: &str) -> String {
+        if self.prefixed {
+            format!("{ROOT}.{path}")
+        } else {
+            path.to_string()
+        }
     }
 }
 
 impl Encoder for Bert {
     fn hidden_states(&self, batch: &TokenBatch) -> candle_core::Result<Tensor> {
-        let packing = Packing::new(&batch.attention_mask, batch.input_ids.device())?;
-        packing.pad(&self.encode(batch, &packing)?)
+        self.hidden_with(batch, &Inference)
     }
 
     fn logits(&self, batch: &TokenBatch) -> candle_core::Result<Tensor> {
         let head = self.head.as_ref().ok_or_else(|| {
             candle_core::Error::Msg("this BERT checkpoint has no classification head".into())
         })?;
-        let hidden = self.hidden_states(batch)?;
-        let cls = hidden.i((.., 0))?;
-        let pooled = head.pooler.forward(&cls)?.tanh()?;
-        head.classifier.forward(&pooled)
+        head.logits(&self.hidden_states(batch)?, &Inference, 0.0)
     }
 
     fn labels(&self) -> &[String] {
         self.head.as_ref().map_or(&[], |h| &h.labels)
+    }
+}
+
+impl Trainable for Bert {
+    fn adaptable(&self) -> Vec<AdaptableLinear> {
+        let (h, i) = (self.config.hidden_size, self.config.intermediate_size);
+        (0..self.layers.len())
+            .flat_map(|layer| {
+                PROJECTIONS.iter().map(move |&(projection, path)| {
+                    let (in_dim, out_dim) = match projection {
+                        Projection::Intermediate => (h, i),
+                        Projection::Output => (i, h),
+                        _ => (h, h),
+                    };
+                    AdaptableLinear {
+                        site: Site { layer, projection },
+                        module: format!("{ROOT}.encoder.layer.{layer}.{path}"),
+                        in_dim,
+                        out_dim,
+                    }
+                })
+            })
+            .collect()
+    }
+
+    fn head_shapes(&self, labels: usize) -> Vec<(String, Vec<usize>)> {
+        let h = self.config.hidden_size;
+        vec![
+            (format!("{ROOT}.pooler.dense.weight"), vec![h, h]),
+            (format!("{ROOT}.pooler.dense.bias"), vec![h]),
+            ("classifier.weight".into(), vec![labels, h]),
+            ("classifier.bias".into(), vec![labels]),
+        ]
+    }
+
+    fn checkpoint_name(&self, name: &str) -> String {
+        name.strip_prefix(&format!("{ROOT}."))
+            .map_or_else(|| name.to_string(), |path| self.module_name(path))
+    }
+
+    fn initializer_range(&self) -> f64 {
+        self.config.initializer_range
+    }
+
+    fn adapted_logits(
+        &self,
+        batch: &TokenBatch,
+        adaptation: &dyn Adaptation,
+        head: VarBuilder,
+    ) -> candle_core::Result<Tensor> {
+        let h = self.config.hidden_size;
+        let labels = head.get_unchecked("classifier.bias")?.dim(0)?;
+        let head = ClassificationHead::load(&head, &head.pp(ROOT), h, vec![String::new(); labels])
+            .map_err(|e| candle_core::Error::Msg(format!("{e:#}")))?;
+        let dropout = self
+            .config
+            .classifier_dropout
+            .unwrap_or(self.config.hidden_dropout_prob);
+        head.logits(&self.hidden_with(batch, adaptation)?, adaptation, dropout)
     }
 }
 

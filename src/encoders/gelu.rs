@@ -10,10 +10,10 @@
 use candle_core::{CpuStorage, CustomOp1, DType, Layout, Shape, Tensor};
 use rayon::prelude::*;
 
-/// `x * (1 + erf(x / sqrt 2)) / 2`, as torch's default `gelu`.
+/// `x * (1 + erf(x / sqrt 2)) / 2`, as torch's default `gelu`; differentiable.
 pub fn gelu_erf(xs: &Tensor) -> candle_core::Result<Tensor> {
     if xs.device().is_cpu() && xs.dtype() == DType::F32 {
-        xs.contiguous()?.apply_op1_no_bwd(&FastGeluErf)
+        super::autograd::gelu_erf_with(xs, |xs| xs.contiguous()?.apply_op1_no_bwd(&FastGeluErf))
     } else {
         xs.gelu_erf()
     }

@@ -6,21 +6,23 @@
 //! lives in [`TextModel`], so adding an architecture means one new file plus one match arm in
 //! [`load_encoder`].
 
+mod autograd;
 mod batching;
 mod bert;
 mod deberta;
 mod gelu;
+pub mod lora;
 mod random;
 mod text_model;
 
 pub use batching::{plan_batches, TokenBatch};
 pub use random::random_checkpoint;
-pub use text_model::{LoadOptions, ModelInput, Pooling, TextModel};
+pub use text_model::{LoadOptions, ModelInput, Pooling, TextModel, TextTokenizer};
 
 use crate::error::UserError;
 use crate::models::Architecture;
 use anyhow::{Context, Result};
-use candle_core::{Device, Tensor};
+use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use std::path::Path;
 
@@ -36,6 +38,103 @@ pub trait Encoder: Send + Sync {
     fn labels(&self) -> &[String];
 }
 
+/// A linear layer of a transformer layer that an adapter can target.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Projection {
+    /// Attention query.
+    Query,
+    /// Attention key.
+    Key,
+    /// Attention value.
+    Value,
+    /// Attention output.
+    AttentionOutput,
+    /// Feed-forward expansion.
+    Intermediate,
+    /// Feed-forward contraction.
+    Output,
+}
+
+/// One linear layer of one transformer layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Site {
+    /// Transformer layer index.
+    pub layer: usize,
+    /// Which of its linear layers.
+    pub projection: Projection,
+}
+
+/// A linear layer an adapter can target.
+#[derive(Debug, Clone)]
+pub struct AdaptableLinear {
+    /// Where it sits.
+    pub site: Site,
+    /// Its module path in transformers' sequence-classification model
+    /// (`bert.encoder.layer.0.attention.self.query`): adapters are saved under these names.
+    pub module: String,
+    /// Input features.
+    pub in_dim: usize,
+    /// Output features.
+    pub out_dim: usize,
+}
+
+/// What fine-tuning adds to a frozen encoder's forward pass.
+pub trait Adaptation {
+    /// The extra output of the linear layer at `site` for input `xs`, if it is adapted.
+    fn delta(&self, site: Site, xs: &Tensor) -> candle_core::Result<Option<Tensor>>;
+    /// `xs` with dropout of rate `p` (training), or `xs` itself.
+    fn dropout(&self, xs: &Tensor, p: f64) -> candle_core::Result<Tensor>;
+}
+
+/// The plain forward pass: nothing added, no dropout.
+pub struct Inference;
+
+impl Adaptation for Inference {
+    fn delta(&self, _: Site, _: &Tensor) -> candle_core::Result<Option<Tensor>> {
+        Ok(None)
+    }
+
+    fn dropout(&self, xs: &Tensor, _: f64) -> candle_core::Result<Tensor> {
+        Ok(xs.clone())
+    }
+}
+
+/// An encoder that can be fine-tuned: its weights stay frozen, an [`Adaptation`] adds to them,
+/// and a sequence-classification head is trained beside it.
+pub trait Trainable: Encoder {
+    /// Every linear layer an adapter can target, in forward order.
+    fn adaptable(&self) -> Vec<AdaptableLinear>;
+    /// Tensor names (transformers' sequence-classification names) and shapes of the
+    /// classification head for `labels` classes.
+    fn head_shapes(&self, labels: usize) -> Vec<(String, Vec<usize>)>;
+    /// The name under which this checkpoint stores the tensor transformers' sequence
+    /// classification model calls `name` (bare encoders lack the model's prefix).
+    fn checkpoint_name(&self, name: &str) -> String;
+    /// Standard deviation of the checkpoint's weight initialisation, for new head weights.
+    fn initializer_range(&self) -> f64;
+    /// Classification logits with `adaptation` applied and the head's tensors from `head`
+    /// (named as [`Trainable::head_shapes`] says).
+    fn adapted_logits(
+        &self,
+        batch: &TokenBatch,
+        adaptation: &dyn Adaptation,
+        head: VarBuilder,
+    ) -> candle_core::Result<Tensor>;
+}
+
 /// Maps a Hugging Face `model_type` (from `config.json`) to an architecture this build runs.
 fn architecture_of(model_type: &str) -> Option<Architecture> {
     match model_type {
@@ -45,46 +144,105 @@ fn architecture_of(model_type: &str) -> Option<Architecture> {
     }
 }
 
-/// Loads the encoder in `dir` (`config.json` + `model.safetensors`) onto `device`.
-pub fn load_encoder(dir: &Path, device: &Device) -> Result<Box<dyn Encoder>> {
-    let config_path = dir.join("config.json");
-    let config_text = std::fs::read_to_string(&config_path).map_err(|e| {
-        UserError::new(
-            format!("cannot read {}: {e}", config_path.display()),
-            "the model folder is incomplete: run `stancer models verify` or fetch it again",
-        )
-    })?;
-    let config: serde_json::Value = serde_json::from_str(&config_text).map_err(|e| {
-        UserError::new(
-            format!("{} is not valid JSON: {e}", config_path.display()),
-            "the model folder is corrupt: run `stancer models verify` or fetch it again",
-        )
-    })?;
-    let architecture = architecture_in(&config, &config_path)?;
-    let model_type = config["model_type"].as_str().unwrap_or_default();
+/// A checkpoint folder opened for building: its architecture, config text and weights.
+struct Checkpoint {
+    architecture: Architecture,
+    config_text: String,
+    weights: std::path::PathBuf,
+    tensors: candle_core::safetensors::MmapedSafetensors,
+}
 
-    let weights = dir.join("model.safetensors");
-    if !weights.is_file() {
-        return Err(UserError::new(
-            format!("{} is missing", weights.display()),
-            "stancer reads safetensors weights only: fetch the model with `stancer models fetch`",
-        ));
+impl Checkpoint {
+    /// Reads `config.json` and memory-maps `model.safetensors` in `dir`.
+    fn open(dir: &Path) -> Result<Self> {
+        let config_path = dir.join("config.json");
+        let config_text = std::fs::read_to_string(&config_path).map_err(|e| {
+            UserError::new(
+                format!("cannot read {}: {e}", config_path.display()),
+                "the model folder is incomplete: run `stancer models verify` or fetch it again",
+            )
+        })?;
+        let config: serde_json::Value = serde_json::from_str(&config_text).map_err(|e| {
+            UserError::new(
+                format!("{} is not valid JSON: {e}", config_path.display()),
+                "the model folder is corrupt: run `stancer models verify` or fetch it again",
+            )
+        })?;
+        let architecture = architecture_in(&config, &config_path)?;
+        let weights = dir.join("model.safetensors");
+        if !weights.is_file() {
+            return Err(UserError::new(
+                format!("{} is missing", weights.display()),
+                "stancer reads safetensors weights only: fetch the model with `stancer models fetch`",
+            ));
+        }
+        // SAFETY: the file is memory-mapped read-only; stancer never writes model files it maps.
+        let tensors = unsafe { candle_core::safetensors::MmapedSafetensors::new(&weights) }
+            .map_err(|e| {
+                UserError::new(
+                    format!("cannot load {}: {e}", weights.display()),
+                    "the weights file is corrupt or truncated: run `stancer models verify` or fetch it again",
+                )
+            })?;
+        Ok(Self {
+            architecture,
+            config_text,
+            weights,
+            tensors,
+        })
     }
-    // SAFETY: the file is memory-mapped read-only; stancer never writes model files it maps.
-    let vb = unsafe {
-        VarBuilder::from_mmaped_safetensors(&[&weights], candle_core::DType::F32, device)
-    }
-    .map_err(|e| {
-        UserError::new(
-            format!("cannot load {}: {e}", weights.display()),
-            "the weights file is corrupt or truncated: run `stancer models verify` or fetch it again",
-        )
-    })?;
-    build_encoder(architecture, vb, &config_text).with_context(|| {
+
+    fn context(&self) -> String {
+        let model_type = serde_json::from_str::<serde_json::Value>(&self.config_text)
+            .ok()
+            .and_then(|c| c["model_type"].as_str().map(str::to_string))
+            .unwrap_or_default();
         format!(
             "cannot build the {model_type} model from {}",
-            weights.display()
+            self.weights.display()
         )
+    }
+}
+
+/// Loads the encoder in `dir` (`config.json` + `model.safetensors`) onto `device`, with the
+/// LoRA adapter in `adapter` (PEFT layout) merged into its weights when given.
+pub fn load_encoder(
+    dir: &Path,
+    adapter: Option<&Path>,
+    device: &Device,
+) -> Result<Box<dyn Encoder>> {
+    let checkpoint = Checkpoint::open(dir)?;
+    let context = checkpoint.context();
+    let (vb, config_text) = match adapter {
+        Some(adapter) => {
+            lora::adapted(checkpoint.tensors, &checkpoint.config_text, adapter, device)?
+        }
+        None => (
+            VarBuilder::from_backend(Box::new(checkpoint.tensors), DType::F32, device.clone()),
+            checkpoint.config_text,
+        ),
+    };
+    build_encoder(checkpoint.architecture, vb, &config_text).context(context)
+}
+
+/// Loads the encoder in `dir` for fine-tuning.
+pub fn load_trainable(dir: &Path, device: &Device) -> Result<Box<dyn Trainable>> {
+    let checkpoint = Checkpoint::open(dir)?;
+    let context = checkpoint.context();
+    let vb = VarBuilder::from_backend(Box::new(checkpoint.tensors), DType::F32, device.clone());
+    Ok(match checkpoint.architecture {
+        Architecture::Bert => {
+            Box::new(bert::Bert::load(vb, &checkpoint.config_text).context(context)?)
+        }
+        other => {
+            return Err(UserError::new(
+                format!(
+                    "{}: fine-tuning does not support {other} models yet",
+                    dir.display()
+                ),
+                "fine-tune a BERT-family model (e.g. all-MiniLM-L6-v2)",
+            ))
+        }
     })
 }
 

@@ -21,6 +21,8 @@ pub struct LoadOptions {
     pub pooling: Pooling,
     /// Whether embeddings are L2-normalised.
     pub normalize: bool,
+    /// A LoRA adapter folder (PEFT layout) merged into the weights at load time.
+    pub adapter: Option<std::path::PathBuf>,
 }
 
 /// One model input: a single text, or a (premise, hypothesis) pair for cross-encoders.
@@ -32,20 +34,18 @@ pub enum ModelInput<'a> {
     Pair(&'a str, &'a str),
 }
 
-/// A loaded model ready to embed or classify text.
-pub struct TextModel {
+/// A checkpoint's tokenizer set up for stancer: truncation at the model's limit, no padding
+/// (batches pad themselves to their longest item).
+pub struct TextTokenizer {
     tokenizer: Tokenizer,
-    encoder: Box<dyn Encoder>,
-    device: Device,
     pad_id: u32,
     max_length: usize,
-    options: LoadOptions,
 }
 
-impl TextModel {
-    /// Loads `tokenizer.json`, `config.json` and `model.safetensors` from `dir`.
-    pub fn load(dir: &Path, options: LoadOptions, device: &Device) -> Result<Self> {
-        let encoder = load_encoder(dir, device)?;
+impl TextTokenizer {
+    /// Loads `tokenizer.json` from `dir`, truncating at `max_length` (default: the
+    /// checkpoint's declared limit).
+    pub fn load(dir: &Path, max_length: Option<usize>) -> Result<Self> {
         let tokenizer_path = dir.join("tokenizer.json");
         let mut tokenizer = Tokenizer::from_file(&tokenizer_path).map_err(|e| {
             UserError::new(
@@ -59,7 +59,7 @@ impl TextModel {
             .or_else(|| tokenizer.token_to_id("[PAD]"))
             .or_else(|| tokenizer.token_to_id("<pad>"))
             .unwrap_or(0);
-        let max_length = match options.max_length {
+        let max_length = match max_length {
             Some(n) => n,
             None => default_max_length(dir)?,
         };
@@ -76,29 +76,19 @@ impl TextModel {
             .map_err(anyhow::Error::msg)?;
         Ok(Self {
             tokenizer,
-            encoder,
-            device: device.clone(),
             pad_id,
             max_length,
-            options,
         })
-    }
-
-    /// Class names in logit order; empty for embedding models.
-    pub fn labels(&self) -> &[String] {
-        self.encoder.labels()
-    }
-
-    /// Index of the entailment class, found by name as transformers' zero-shot pipeline does.
-    pub fn entailment_index(&self) -> Option<usize> {
-        self.labels()
-            .iter()
-            .position(|l| l.to_lowercase().starts_with("entail"))
     }
 
     /// Token limit applied to every input, special tokens included.
     pub fn max_length(&self) -> usize {
         self.max_length
+    }
+
+    /// The id padding positions carry.
+    pub fn pad_id(&self) -> u32 {
+        self.pad_id
     }
 
     /// Token ids and type ids for each input after truncation, special tokens included.
@@ -126,6 +116,51 @@ impl TextModel {
             .into_iter()
             .map(|e| (e.get_ids().to_vec(), e.get_type_ids().to_vec()))
             .collect())
+    }
+}
+
+/// A loaded model ready to embed or classify text.
+pub struct TextModel {
+    tokenizer: TextTokenizer,
+    encoder: Box<dyn Encoder>,
+    device: Device,
+    options: LoadOptions,
+}
+
+impl TextModel {
+    /// Loads `tokenizer.json`, `config.json` and `model.safetensors` from `dir` (and the
+    /// adapter `options` name, if any).
+    pub fn load(dir: &Path, options: LoadOptions, device: &Device) -> Result<Self> {
+        let encoder = load_encoder(dir, options.adapter.as_deref(), device)?;
+        let tokenizer = TextTokenizer::load(dir, options.max_length)?;
+        Ok(Self {
+            tokenizer,
+            encoder,
+            device: device.clone(),
+            options,
+        })
+    }
+
+    /// Class names in logit order; empty for embedding models.
+    pub fn labels(&self) -> &[String] {
+        self.encoder.labels()
+    }
+
+    /// Index of the entailment class, found by name as transformers' zero-shot pipeline does.
+    pub fn entailment_index(&self) -> Option<usize> {
+        self.labels()
+            .iter()
+            .position(|l| l.to_lowercase().starts_with("entail"))
+    }
+
+    /// Token limit applied to every input, special tokens included.
+    pub fn max_length(&self) -> usize {
+        self.tokenizer.max_length()
+    }
+
+    /// Token ids and type ids for each input after truncation, special tokens included.
+    pub fn tokenize(&self, inputs: &[ModelInput]) -> Result<Vec<(Vec<u32>, Vec<u32>)>> {
+        self.tokenizer.tokenize(inputs)
     }
 
     /// Sentence embeddings, one `Vec<f32>` per text, in input order.
@@ -170,7 +205,7 @@ impl TextModel {
                 .iter()
                 .map(|&i| (tokens[i].0.as_slice(), tokens[i].1.as_slice()))
                 .collect();
-            let batch = TokenBatch::pad(&items, self.pad_id, &self.device)?;
+            let batch = TokenBatch::pad(&items, self.tokenizer.pad_id(), &self.device)?;
             forward(&batch)
                 .and_then(|t| t.to_dtype(DType::F32))
                 .and_then(|t| t.to_vec2::<f32>())

@@ -18,6 +18,7 @@ pub fn minilm() -> Option<TextModel> {
             max_length: manifest.max_seq_length,
             pooling: manifest.pooling.unwrap_or_default(),
             normalize: manifest.normalize,
+            adapter: None,
         };
         TextModel::load(&resolved.dir, options, &candle_core::Device::Cpu)
     };

@@ -1,0 +1,307 @@
+//! LoRA adapters in the PEFT layout (`adapter_config.json` + `adapter_model.safetensors`), so a
+//! model fine-tuned here loads in Python with `PeftModel.from_pretrained`, and one trained
+//! there loads here.
+//!
+//! At inference an adapter is merged into the frozen weights it adapts (`W + s·B·A`) as they
+//! are read, so an adapted model runs the plain forward pass at the plain model's speed.
+
+use crate::error::UserError;
+use anyhow::{Context, Result};
+use candle_core::safetensors::MmapedSafetensors;
+use candle_core::{DType, Device, Shape, Tensor};
+use candle_nn::var_builder::SimpleBackend;
+use candle_nn::VarBuilder;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// PEFT's adapter settings file.
+pub const CONFIG_FILE: &str = "adapter_config.json";
+/// PEFT's adapter weights file.
+pub const WEIGHTS_FILE: &str = "adapter_model.safetensors";
+/// Prefix PEFT puts before every module path of the wrapped model.
+const PEFT_PREFIX: &str = "base_model.model.";
+
+/// `adapter_config.json`, with the fields PEFT needs to rebuild a LoRA model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdapterConfig {
+    /// Always `LORA`.
+    pub peft_type: String,
+    /// `SEQ_CLS`: a sequence-classification model.
+    pub task_type: String,
+    /// The base checkpoint (hub id or path).
+    pub base_model_name_or_path: String,
+    /// Rank of the update.
+    pub r: usize,
+    /// Scale numerator: updates are multiplied by `lora_alpha / r`.
+    pub lora_alpha: f64,
+    /// Dropout on the adapter's input during training.
+    pub lora_dropout: f64,
+    /// Modules adapted: a regular expression over full module paths, as PEFT accepts.
+    pub target_modules: String,
+    /// Modules trained and saved whole (the classification head).
+    pub modules_to_save: Vec<String>,
+    /// Bias handling; stancer trains no biases of adapted layers.
+    pub bias: String,
+    /// Whether the checkpoint stores weights transposed (GPT-2 style); never here.
+    pub fan_in_fan_out: bool,
+    /// Whether the model is for inference only.
+    pub inference_mode: bool,
+    /// rsLoRA scaling (`alpha / sqrt(r)`); stancer writes false and reads either.
+    #[serde(default)]
+    pub use_rslora: bool,
+}
+
+impl AdapterConfig {
+    /// The factor applied to `B·A`.
+    pub fn scale(&self) -> f64 {
+        if self.use_rslora {
+            self.lora_alpha / (self.r as f64).sqrt()
+        } else {
+            self.lora_alpha / self.r as f64
+        }
+    }
+
+    /// Reads `adapter_config.json` in `dir`.
+    pub fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            UserError::new(
+                format!("cannot read {}: {e}", path.display()),
+                "an adapter folder holds adapter_config.json and adapter_model.safetensors",
+            )
+        })?;
+        let config: Self = serde_json::from_str(&text).map_err(|e| {
+            UserError::new(
+                format!("{}: {e}", path.display()),
+                "not a PEFT adapter config",
+            )
+        })?;
+        if config.peft_type != "LORA" || config.fan_in_fan_out || config.r == 0 {
+            return Err(UserError::new(
+                format!(
+                    "{}: peft_type {}, r {}, fan_in_fan_out {}",
+                    path.display(),
+                    config.peft_type,
+                    config.r,
+                    config.fan_in_fan_out
+                ),
+                "stancer reads LoRA adapters with r > 0 and fan_in_fan_out false",
+            ));
+        }
+        Ok(config)
+    }
+}
+
+/// The weights file's name for a module's tensor (`classifier.weight` →
+/// `base_model.model.classifier.weight`), as PEFT saves them.
+pub fn saved_name(name: &str) -> String {
+    format!("{PEFT_PREFIX}{name}")
+}
+
+/// The LoRA factor names of a module: (`….lora_A.weight`, `….lora_B.weight`), unprefixed.
+pub fn factor_names(module: &str) -> (String, String) {
+    (
+        format!("{module}.lora_A.weight"),
+        format!("{module}.lora_B.weight"),
+    )
+}
+
+/// Writes an adapter folder: `config` and `tensors` (unprefixed module tensor names: LoRA
+/// factors and whole modules), through atomic writes.
+pub fn write(dir: &Path, config: &AdapterConfig, tensors: &BTreeMap<String, Tensor>) -> Result<()> {
+    let named: BTreeMap<String, Tensor> = tensors
+        .iter()
+        .map(|(name, t)| (saved_name(name), t.clone()))
+        .collect();
+    let bytes = crate::output::safetensors_bytes(&named)?;
+    crate::output::write_atomic(&dir.join(WEIGHTS_FILE), |w| Ok(w.write_all(&bytes)?))?;
+    let json = serde_json::to_string_pretty(config)? + "\n";
+    crate::output::write_atomic(
+        &dir.join(CONFIG_FILE),
+        |w| Ok(w.write_all(json.as_bytes())?),
+    )
+}
+
+/// Reads an adapter's tensors with PEFT's prefix removed.
+pub fn read_tensors(dir: &Path, device: &Device) -> Result<BTreeMap<String, Tensor>> {
+    let path = dir.join(WEIGHTS_FILE);
+    let tensors = candle_core::safetensors::load(&path, device).map_err(|e| {
+        UserError::new(
+            format!("cannot load {}: {e}", path.display()),
+            "the adapter weights are missing or corrupt: train the model again",
+        )
+    })?;
+    tensors
+        .into_iter()
+        .map(|(name, t)| {
+            let name = name
+                .strip_prefix(PEFT_PREFIX)
+                .with_context(|| format!("{}: tensor {name} lacks PEFT's prefix", path.display()))?
+                .to_string();
+            Ok((name, t.to_dtype(DType::F32)?))
+        })
+        .collect()
+}
+
+/// Base weights with an adapter's tensors laid over them.
+struct Overlay {
+    base: MmapedSafetensors,
+    replaced: HashMap<String, Tensor>,
+}
+
+impl SimpleBackend for Overlay {
+    fn get(
+        &self,
+        shape: Shape,
+        name: &str,
+        init: candle_nn::Init,
+        dtype: DType,
+        device: &Device,
+    ) -> candle_core::Result<Tensor> {
+        match self.replaced.get(name) {
+            Some(t) if t.shape() != &shape => Err(candle_core::Error::Msg(format!(
+                "adapter tensor {name} has shape {:?}, the model expects {shape:?}",
+                t.dims()
+            ))),
+            Some(t) => t.to_dtype(dtype)?.to_device(device),
+            None => SimpleBackend::get(&self.base, shape, name, init, dtype, device),
+        }
+    }
+
+    fn get_unchecked(
+        &self,
+        name: &str,
+        dtype: DType,
+        device: &Device,
+    ) -> candle_core::Result<Tensor> {
+        match self.replaced.get(name) {
+            Some(t) => t.to_dtype(dtype)?.to_device(device),
+            None => SimpleBackend::get_unchecked(&self.base, name, dtype, device),
+        }
+    }
+
+    fn contains_tensor(&self, name: &str) -> bool {
+        self.replaced.contains_key(name) || SimpleBackend::contains_tensor(&self.base, name)
+    }
+}
+
+/// The weights of `base` with the adapter in `dir` merged in, and a config for its
+/// sequence-classification model (labels `LABEL_0…` as transformers names them by default;
+/// callers that know the names keep their own).
+pub fn adapted(
+    base: MmapedSafetensors,
+    config_text: &str,
+    dir: &Path,
+    device: &Device,
+) -> Result<(VarBuilder<'static>, String)> {
+    let config = AdapterConfig::read(dir)?;
+    let tensors = read_tensors(dir, &Device::Cpu)?;
+    let scale = config.scale();
+    // Adapters name modules as in the task model (`bert.encoder…`); a bare encoder checkpoint
+    // stores them without that first component.
+    let root = tensors
+        .keys()
+        .find(|k| k.contains(".lora_A."))
+        .and_then(|k| k.split('.').next())
+        .unwrap_or_default()
+        .to_string();
+    let prefixed = base
+        .tensors()
+        .iter()
+        .any(|(k, _)| k.starts_with(&format!("{root}.")));
+    let local = |name: &str| -> String {
+        match name.strip_prefix(&format!("{root}.")) {
+            Some(rest) if !prefixed && !root.is_empty() => rest.to_string(),
+            _ => name.to_string(),
+        }
+    };
+    let mut replaced = HashMap::new();
+    for (name, tensor) in &tensors {
+        if let Some(module) = name.strip_suffix(".lora_A.weight") {
+            let (_, b_name) = factor_names(module);
+            let b = tensors
+                .get(&b_name)
+                .with_context(|| format!("{}: {name} has no {b_name}", dir.display()))?;
+            let weight_name = format!("{}.weight", local(module));
+            let weight = base
+                .load(&weight_name, &Device::Cpu)
+                .with_context(|| format!("{}: the base model has no {weight_name}", dir.display()))?
+                .to_dtype(DType::F32)?;
+            let merged = (weight + (b.matmul(tensor)? * scale)?)?;
+            replaced.insert(weight_name, merged);
+        } else if !name.contains(".lora_B.") {
+            replaced.insert(local(name), tensor.clone());
+        }
+    }
+    let labels = replaced
+        .get("classifier.bias")
+        .map(|b| b.dim(0))
+        .transpose()?
+        .with_context(|| format!("{}: the adapter has no classifier", dir.display()))?;
+    let config_text = classification_config(config_text, labels)?;
+    let vb = VarBuilder::from_backend(
+        Box::new(Overlay { base, replaced }),
+        DType::F32,
+        device.clone(),
+    );
+    Ok((vb, config_text))
+}
+
+/// `config_text` turned into the config of its sequence-classification model with `labels`
+/// classes.
+fn classification_config(config_text: &str, labels: usize) -> Result<String> {
+    let mut config: serde_json::Value =
+        serde_json::from_str(config_text).context("config.json is not JSON")?;
+    let base = config["architectures"][0].as_str().unwrap_or("BertModel");
+    let family = base
+        .strip_suffix("ForSequenceClassification")
+        .or_else(|| base.strip_suffix("Model"))
+        .unwrap_or(base);
+    config["architectures"] = serde_json::json!([format!("{family}ForSequenceClassification")]);
+    config["id2label"] = (0..labels)
+        .map(|i| (i.to_string(), serde_json::json!(format!("LABEL_{i}"))))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    Ok(config.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_encoder_config_becomes_a_classifier_config() {
+        let text = classification_config(
+            r#"{"architectures": ["BertModel"], "model_type": "bert"}"#,
+            2,
+        )
+        .unwrap();
+        assert!(super::super::has_classification_head(&text));
+        assert_eq!(
+            super::super::labels_from_config(&text).unwrap(),
+            ["LABEL_0", "LABEL_1"]
+        );
+    }
+
+    #[test]
+    fn rslora_scales_by_the_root_of_the_rank() {
+        let mut config = AdapterConfig {
+            peft_type: "LORA".into(),
+            task_type: "SEQ_CLS".into(),
+            base_model_name_or_path: "m".into(),
+            r: 4,
+            lora_alpha: 8.0,
+            lora_dropout: 0.0,
+            target_modules: ".*".into(),
+            modules_to_save: vec![],
+            bias: "none".into(),
+            fan_in_fan_out: false,
+            inference_mode: true,
+            use_rslora: false,
+        };
+        assert_eq!(config.scale(), 2.0);
+        config.use_rslora = true;
+        assert_eq!(config.scale(), 4.0);
+    }
+}

@@ -1,0 +1,501 @@
+//! The training loop: seeded shuffles, AdamW steps with warmup and decay, an evaluation on a
+//! dev split after every epoch with early stopping, and a checkpoint that a killed run resumes
+//! from with exactly the state it would have had.
+
+use super::optim::{scheduled_lr, AdamW, OptimConfig};
+use super::params::{LoraSettings, Pass, TrainableParams};
+use crate::encoders::{plan_batches, ModelInput, TextTokenizer, TokenBatch, Trainable};
+use crate::models::cache::sha256_bytes;
+use anyhow::{Context, Result};
+use candle_core::{DType, Device, Tensor, D};
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// One training input: a text (or a pair) and the labels that count as right for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainExample {
+    /// First sequence (the quote, tweet or sentence).
+    pub text: String,
+    /// Second sequence (the target), if any.
+    pub pair: Option<String>,
+    /// Indices of the labels any of which is correct; one for ordinary data, several where a
+    /// corpus labels coarser than the model (SemEval's NONE is neutral or unrelated).
+    pub allowed: Vec<usize>,
+}
+
+impl TrainExample {
+    fn input(&self) -> ModelInput<'_> {
+        match &self.pair {
+            Some(pair) => ModelInput::Pair(&self.text, pair),
+            None => ModelInput::Single(&self.text),
+        }
+    }
+}
+
+/// Settings of a fine-tuning run, all of which change its result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FineTuneConfig {
+    /// Passes over the training data (the most; early stopping may end sooner).
+    pub epochs: usize,
+    /// Examples per step.
+    pub batch_size: usize,
+    /// Token limit per input, special tokens included.
+    pub max_length: usize,
+    /// Seed of initialisation, shuffling and dropout.
+    pub seed: u64,
+    /// Optimiser and schedule.
+    pub optim: OptimConfig,
+    /// Adapter shape.
+    pub lora: LoraSettings,
+    /// Epochs without a better dev score before stopping (0: never stop early).
+    pub patience: usize,
+}
+
+impl Default for FineTuneConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 4,
+            batch_size: 32,
+            max_length: 128,
+            seed: 13,
+            optim: OptimConfig::default(),
+            lora: LoraSettings::default(),
+            patience: 2,
+        }
+    }
+}
+
+/// What one epoch did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Mean training loss over the epoch's steps.
+    pub train_loss: f64,
+    /// Dev score after the epoch, if a dev split was given.
+    pub dev_score: Option<f64>,
+}
+
+/// Held-out examples scored after every epoch: higher is better.
+pub struct DevSplit<'a> {
+    /// The examples.
+    pub examples: &'a [TrainExample],
+    /// Score of the model's class probabilities for `examples` (in order).
+    pub score: &'a dyn Fn(&[Vec<f32>]) -> f64,
+}
+
+/// Where a run keeps its checkpoint, and whether it continues from one.
+pub struct Checkpointing {
+    /// The checkpoint file (written atomically every `every` steps and after every epoch).
+    pub path: PathBuf,
+    /// Steps between checkpoints.
+    pub every: usize,
+    /// Continue from `path` if it exists and belongs to the same run.
+    pub resume: bool,
+}
+
+/// The outcome of [`fine_tune`].
+pub struct FineTuned {
+    /// The parameters to keep: from the best dev epoch, else from the last.
+    pub tensors: BTreeMap<String, Tensor>,
+    /// Per-epoch losses and dev scores.
+    pub history: Vec<EpochRecord>,
+    /// Epoch whose parameters were kept.
+    pub kept_epoch: usize,
+    /// Optimiser steps taken.
+    pub steps: usize,
+    /// Training examples per second over the steps this process ran.
+    pub examples_per_second: f64,
+}
+
+/// Training state beside the tensors in a checkpoint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CheckpointState {
+    fingerprint: String,
+    step: usize,
+    history: Vec<EpochRecord>,
+    best: Option<(usize, f64)>,
+    /// Training loss summed over the current epoch's finished steps.
+    epoch_loss: f64,
+}
+
+/// Parameters a run starts from: fresh, or an adapter to continue (few-shot adaptation).
+pub enum Start<'a> {
+    /// Initialised from the base checkpoint's folder (for its pretrained head tensors).
+    Fresh {
+        /// The base model folder.
+        model_dir: &'a Path,
+        /// Number of classes.
+        labels: usize,
+    },
+    /// Existing adapter tensors (named as in adapter files), scaled by `scale`.
+    From {
+        /// The tensors.
+        tensors: BTreeMap<String, Tensor>,
+        /// LoRA scale of those factors.
+        scale: f64,
+    },
+}
+
+/// Fine-tunes `model` on `train`, returning the parameters of the best dev epoch.
+#[allow(clippy::too_many_arguments)]
+pub fn fine_tune(
+    model: &dyn Trainable,
+    tokenizer: &TextTokenizer,
+    device: &Device,
+    start: Start,
+    train: &[TrainExample],
+    dev: Option<DevSplit>,
+    config: &FineTuneConfig,
+    checkpoint: Option<&Checkpointing>,
+    quiet: bool,
+) -> Result<FineTuned> {
+    anyhow::ensure!(!train.is_empty(), "no training examples");
+    anyhow::ensure!(
+        config.batch_size > 0 && config.epochs > 0,
+        "batch size and epochs must be positive"
+    );
+    let fingerprint = fingerprint(config, train, dev.as_ref(), &start)?;
+    let params = match start {
+        Start::Fresh { model_dir, labels } => {
+            let weights = model_dir.join("model.safetensors");
+            // SAFETY: read-only map of a model file stancer never writes.
+            let base = unsafe { candle_core::safetensors::MmapedSafetensors::new(&weights) }
+                .with_context(|| format!("cannot read {}", weights.display()))?;
+            TrainableParams::init(model, &base, labels, &config.lora, config.seed, device)?
+        }
+        Start::From { tensors, scale } => TrainableParams::from_tensors(model, &tensors, scale)?,
+    };
+    let mut adam = AdamW::new(params.vars(), config.optim.clone())?;
+    let tokens = tokenizer.tokenize(&train.iter().map(TrainExample::input).collect::<Vec<_>>())?;
+    let steps_per_epoch = train.len().div_ceil(config.batch_size);
+    let total = steps_per_epoch * config.epochs;
+    let warmup = (config.optim.warmup_ratio * total as f64).ceil() as usize;
+
+    let mut state = CheckpointState {
+        fingerprint: fingerprint.clone(),
+        step: 0,
+        history: Vec::new(),
+        best: None,
+        epoch_loss: 0.0,
+    };
+    let mut best_tensors = params.tensors();
+    if let Some(ck) = checkpoint.filter(|c| c.resume && c.path.exists()) {
+        let (saved, tensors) = read_checkpoint(&ck.path, device)?;
+        anyhow::ensure!(
+            saved.fingerprint == fingerprint,
+            "{} belongs to a run with other data or settings: remove it or drop --resume",
+            ck.path.display()
+        );
+        for (name, var) in params.vars() {
+            let t = tensors
+                .get(&format!("param.{name}"))
+                .with_context(|| format!("{}: no parameter {name}", ck.path.display()))?;
+            var.set(t)?;
+        }
+        adam.restore(&tensors, saved.step)?;
+        best_tensors = tensors
+            .iter()
+            .filter_map(|(k, t)| k.strip_prefix("best.").map(|k| (k.to_string(), t.clone())))
+            .collect();
+        state = saved;
+    }
+
+    let progress = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(total as u64)
+    };
+    progress.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} steps {msg} [{elapsed} < {eta}]")
+            .expect("static template"),
+    );
+    progress.set_position(state.step as u64);
+    let started = Instant::now();
+    let first_step = state.step;
+    let mut ema: Option<f64> = None;
+    let mut stopped = early_stop(&state, config.patience);
+
+    while state.step < total && !stopped {
+        let epoch = state.step / steps_per_epoch;
+        let order = epoch_order(train.len(), config.seed, epoch);
+        let within = state.step % steps_per_epoch;
+        let batch: Vec<usize> = order
+            .iter()
+            .skip(within * config.batch_size)
+            .take(config.batch_size)
+            .copied()
+            .collect();
+        let loss = step_loss(
+            model, &params, tokenizer, &tokens, train, &batch, config, state.step, device,
+        )?;
+        let grads = loss.backward()?;
+        let loss = loss.to_dtype(DType::F64)?.to_scalar::<f64>()?;
+        anyhow::ensure!(
+            loss.is_finite(),
+            "training diverged at step {} (loss {loss})",
+            state.step + 1
+        );
+        let lr = scheduled_lr(config.optim.lr, state.step, warmup, total);
+        adam.step(&grads, lr)?;
+        state.step += 1;
+        state.epoch_loss += loss;
+        ema = Some(ema.map_or(loss, |e| 0.95 * e + 0.05 * loss));
+        let rate = (state.step - first_step) as f64 * config.batch_size as f64
+            / started.elapsed().as_secs_f64().max(1e-9);
+        progress.set_position(state.step as u64);
+        progress.set_message(format!(
+            "epoch {}/{} · loss {:.4} · {rate:.1} ex/s",
+            epoch + 1,
+            config.epochs,
+            ema.unwrap_or(loss)
+        ));
+
+        let epoch_done = state.step.is_multiple_of(steps_per_epoch);
+        if epoch_done {
+            let dev_score = dev
+                .as_ref()
+                .map(|d| -> Result<f64> {
+                    let probs = predict(
+                        model,
+                        &params,
+                        tokenizer,
+                        d.examples,
+                        config.batch_size,
+                        device,
+                    )?;
+                    Ok((d.score)(&probs))
+                })
+                .transpose()?;
+            let record = EpochRecord {
+                epoch: epoch + 1,
+                train_loss: state.epoch_loss / steps_per_epoch as f64,
+                dev_score,
+            };
+            // Without a dev split the last epoch is kept.
+            let improved = match (dev_score, state.best) {
+                (Some(s), Some((_, b))) => s > b,
+                _ => true,
+            };
+            if improved {
+                if let Some(s) = dev_score {
+                    state.best = Some((record.epoch, s));
+                }
+                best_tensors = params.tensors();
+            }
+            if !quiet {
+                progress.suspend(|| {
+                    eprintln!(
+                        "epoch {}: train loss {:.4}{}",
+                        record.epoch,
+                        record.train_loss,
+                        dev_score.map_or(String::new(), |s| format!(", dev score {s:.4}"))
+                    )
+                });
+            }
+            state.history.push(record);
+            state.epoch_loss = 0.0;
+            stopped = early_stop(&state, config.patience);
+        }
+        if let Some(ck) = checkpoint {
+            if epoch_done || state.step.is_multiple_of(ck.every.max(1)) {
+                write_checkpoint(&ck.path, &state, &params, &adam, &best_tensors)?;
+            }
+        }
+    }
+    progress.finish_and_clear();
+    let ran = state.step - first_step;
+    Ok(FineTuned {
+        tensors: best_tensors,
+        kept_epoch: state.best.map_or(state.history.len(), |(e, _)| e),
+        history: state.history,
+        steps: state.step,
+        examples_per_second: ran as f64 * config.batch_size as f64
+            / started.elapsed().as_secs_f64().max(1e-9),
+    })
+}
+
+/// Whether `patience` epochs have passed since the best one.
+fn early_stop(state: &CheckpointState, patience: usize) -> bool {
+    match (patience, state.best) {
+        (0, _) | (_, None) => false,
+        (p, Some((best, _))) => state.history.len() >= best + p,
+    }
+}
+
+/// The example order of `epoch`: a permutation drawn from the seed and the epoch alone, so a
+/// resumed run sees the same order.
+fn epoch_order(n: usize, seed: u64, epoch: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut rng =
+        ChaCha8Rng::seed_from_u64(seed ^ (0x9E37_79B9_7F4A_7C15u64.wrapping_mul(epoch as u64 + 1)));
+    order.shuffle(&mut rng);
+    order
+}
+
+/// The loss of one training step on `batch` (indices into `train`).
+#[allow(clippy::too_many_arguments)]
+fn step_loss(
+    model: &dyn Trainable,
+    params: &TrainableParams,
+    tokenizer: &TextTokenizer,
+    tokens: &[(Vec<u32>, Vec<u32>)],
+    train: &[TrainExample],
+    batch: &[usize],
+    config: &FineTuneConfig,
+    step: usize,
+    device: &Device,
+) -> Result<Tensor> {
+    let items: Vec<(&[u32], &[u32])> = batch
+        .iter()
+        .map(|&i| (tokens[i].0.as_slice(), tokens[i].1.as_slice()))
+        .collect();
+    let padded = TokenBatch::pad(&items, tokenizer.pad_id(), device)?;
+    let pass = Pass::training(params, config.lora.dropout, dropout_seed(config.seed, step));
+    let logits = model.adapted_logits(&padded, &pass, params.head(false, device))?;
+    let allowed: Vec<&[usize]> = batch.iter().map(|&i| train[i].allowed.as_slice()).collect();
+    batch_loss(&logits, &allowed)
+}
+
+/// Mean over the rows of `logits` of `-log Σ_{allowed} p(label)`: cross-entropy when one
+/// label is allowed.
+pub fn batch_loss(logits: &Tensor, allowed: &[&[usize]]) -> Result<Tensor> {
+    let (rows, labels) = logits.dims2()?;
+    anyhow::ensure!(
+        rows == allowed.len(),
+        "{rows} logit rows for {} examples",
+        allowed.len()
+    );
+    let mut mask = vec![-1e9f32; rows * labels];
+    for (row, set) in allowed.iter().enumerate() {
+        anyhow::ensure!(!set.is_empty(), "an example allows no label");
+        for &label in *set {
+            anyhow::ensure!(label < labels, "label index {label} out of range");
+            mask[row * labels + label] = 0.0;
+        }
+    }
+    let mask = Tensor::from_vec(mask, (rows, labels), logits.device())?.to_dtype(logits.dtype())?;
+    let allowed = log_sum_exp(&(logits + mask)?)?;
+    let all = log_sum_exp(logits)?;
+    Ok((all - allowed)?.mean_all()?)
+}
+
+/// Row-wise `log Σ exp`, shifted by the (constant) row maximum for stability.
+fn log_sum_exp(xs: &Tensor) -> candle_core::Result<Tensor> {
+    let max = xs.max_keepdim(D::Minus1)?.detach();
+    (xs.broadcast_sub(&max)?
+        .exp()?
+        .sum_keepdim(D::Minus1)?
+        .log()?
+        + max)?
+        .squeeze(D::Minus1)
+}
+
+/// Dropout seed of one step.
+fn dropout_seed(seed: u64, step: usize) -> u64 {
+    seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ step as u64
+}
+
+/// Class probabilities of `examples` under the current parameters, in input order.
+pub fn predict(
+    model: &dyn Trainable,
+    params: &TrainableParams,
+    tokenizer: &TextTokenizer,
+    examples: &[TrainExample],
+    batch_size: usize,
+    device: &Device,
+) -> Result<Vec<Vec<f32>>> {
+    let tokens =
+        tokenizer.tokenize(&examples.iter().map(TrainExample::input).collect::<Vec<_>>())?;
+    let lengths: Vec<usize> = tokens.iter().map(|(ids, _)| ids.len()).collect();
+    let mut out = vec![Vec::new(); examples.len()];
+    let pass = Pass::evaluation(params);
+    for indices in plan_batches(&lengths, batch_size) {
+        let items: Vec<(&[u32], &[u32])> = indices
+            .iter()
+            .map(|&i| (tokens[i].0.as_slice(), tokens[i].1.as_slice()))
+            .collect();
+        let padded = TokenBatch::pad(&items, tokenizer.pad_id(), device)?;
+        let logits = model.adapted_logits(&padded, &pass, params.head(true, device))?;
+        let probs = candle_nn::ops::softmax_last_dim(&logits)?.to_vec2::<f32>()?;
+        for (&i, p) in indices.iter().zip(probs) {
+            out[i] = p;
+        }
+    }
+    Ok(out)
+}
+
+/// A digest of everything that decides a run's result, so a checkpoint is resumed only by
+/// the run that wrote it.
+fn fingerprint(
+    config: &FineTuneConfig,
+    train: &[TrainExample],
+    dev: Option<&DevSplit>,
+    start: &Start,
+) -> Result<String> {
+    let start = match start {
+        Start::Fresh { labels, .. } => format!("fresh:{labels}"),
+        Start::From { tensors, scale } => {
+            let bytes = crate::output::safetensors_bytes(tensors)?;
+            format!("from:{}:{scale}", sha256_bytes(&bytes))
+        }
+    };
+    let record = serde_json::json!({
+        "config": config,
+        "train": train,
+        "dev": dev.map(|d| d.examples),
+        "start": start,
+    });
+    Ok(sha256_bytes(record.to_string().as_bytes()))
+}
+
+const STATE_KEY: &str = "stancer";
+
+fn write_checkpoint(
+    path: &Path,
+    state: &CheckpointState,
+    params: &TrainableParams,
+    adam: &AdamW,
+    best: &BTreeMap<String, Tensor>,
+) -> Result<()> {
+    let mut tensors: BTreeMap<String, Tensor> = params
+        .tensors()
+        .into_iter()
+        .map(|(k, t)| (format!("param.{k}"), t))
+        .collect();
+    tensors.extend(adam.state());
+    tensors.extend(best.iter().map(|(k, t)| (format!("best.{k}"), t.clone())));
+    let metadata =
+        std::collections::HashMap::from([(STATE_KEY.to_string(), serde_json::to_string(state)?)]);
+    let bytes = crate::output::safetensors_with_metadata(&tensors, Some(metadata))?;
+    crate::output::write_atomic(path, |w| Ok(w.write_all(&bytes)?))
+}
+
+fn read_checkpoint(
+    path: &Path,
+    device: &Device,
+) -> Result<(CheckpointState, BTreeMap<String, Tensor>)> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let (_, header) = safetensors::SafeTensors::read_metadata(&bytes)
+        .with_context(|| format!("{} is not a stancer checkpoint", path.display()))?;
+    let state: CheckpointState = header
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(STATE_KEY))
+        .with_context(|| format!("{} has no training state", path.display()))
+        .and_then(|s| {
+            serde_json::from_str(s)
+                .with_context(|| format!("{}: bad training state", path.display()))
+        })?;
+    let tensors = candle_core::safetensors::load_buffer(&bytes, device)
+        .with_context(|| format!("{} is corrupt", path.display()))?
+        .into_iter()
+        .collect();
+    Ok((state, tensors))
+}
