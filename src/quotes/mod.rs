@@ -1,9 +1,10 @@
 //! Quote extraction: every direct, mixed and reported attribution in a document, with content,
 //! cue and speaker spans, resolved to actors.
 //!
-//! Pipeline, one linear pass each: [`tokens`] → [`spans`] (quotation-mark pairing) →
-//! [`stream`] (quotations masked, sentences) → [`attribution`] (cues, [`speaker`]s, content
-//! shapes) → [`crate::actors`] (mentions clustered into actors) → [`Quote`] records.
+//! Pipeline, one linear pass each: [`tokens`] (and datelines) → [`spans`] (quotation-mark
+//! pairing) → [`stream`] (quotations masked, datelines left out, sentences) → [`attribution`]
+//! (cues, [`speaker`]s, content shapes) → [`crate::actors`] (mentions clustered into actors) →
+//! [`Quote`] records.
 
 mod attribution;
 pub mod lexicon;
@@ -89,7 +90,8 @@ pub fn extract_with(doc: &Document, registry: Option<&Registry>) -> Vec<Quote> {
     let text = doc.text.as_str();
     let toks = tokens::tokenize(text);
     let quotes = spans::pair(&toks);
-    let s = stream::Stream::new(&toks, &quotes);
+    let datelines = tokens::datelines(text, &toks);
+    let s = stream::Stream::new(&toks, &quotes, &datelines);
     let found = attribution::find(&s);
 
     let token_range = |(a, b): (usize, usize)| (s.first_token(a), s.last_token(b - 1) + 1);
@@ -108,14 +110,17 @@ pub fn extract_with(doc: &Document, registry: Option<&Registry>) -> Vec<Quote> {
         })
         .collect();
     let flat: Vec<Option<(usize, usize)>> = mentions.iter().flatten().copied().map(Some).collect();
-    let mut in_quote = vec![false; toks.len()];
-    for q in &quotes {
-        in_quote[q.first..=q.last]
-            .iter_mut()
-            .for_each(|b| *b = true);
+    // Tokens that hold no actor mention: quotations and datelines.
+    let mut hidden = vec![false; toks.len()];
+    for (a, b) in quotes
+        .iter()
+        .map(|q| (q.first, q.last + 1))
+        .chain(datelines.iter().copied())
+    {
+        hidden[a..b].fill(true);
     }
     let mut resolved =
-        actors::resolve(text, &toks, &in_quote, &flat, doc.date.as_deref(), registry).into_iter();
+        actors::resolve(text, &toks, &hidden, &flat, doc.date.as_deref(), registry).into_iter();
 
     let text_span = |(a, b): (usize, usize)| Span {
         text: text[toks[a].byte_start..toks[b - 1].byte_end].to_string(),
@@ -898,6 +903,16 @@ mod tests {
         d.date = Some("2010-01-01".into());
         let q = extract_with(&d, Some(&registry));
         assert_eq!(q[0].actor.as_deref(), Some("Dmitry Medvedev"));
+    }
+
+    #[test]
+    fn a_dateline_is_no_part_of_the_content() {
+        for text in [
+            "WASHINGTON (AP) — The shield is a threat, the Kremlin said.",
+            "NICE, France, Nov. 14 -- The shield is a threat, the Kremlin said.",
+        ] {
+            assert_eq!(one(text).1, "The shield is a threat", "{text}");
+        }
     }
 
     #[test]
