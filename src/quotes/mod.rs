@@ -906,6 +906,132 @@ mod tests {
     }
 
     #[test]
+    fn quoted_as_saying_names_who_said_it() {
+        let q = one(
+            "“We will not give up,” Ivan Petrov, the deputy chief of staff, was quoted as saying.",
+        );
+        assert_eq!(
+            (q.0, q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            (
+                Kind::Direct,
+                "We will not give up,",
+                "quoted as saying",
+                "Ivan Petrov"
+            )
+        );
+        let q = one("Ivan Petrov was quoted as saying that the talks had failed.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("the talks had failed", "quoted as saying", "Ivan Petrov")
+        );
+        // The agency that quotes is not the speaker.
+        for (text, speaker) in [
+            (
+                "Interfax quoted Ivan Petrov as saying that the talks had failed.",
+                "Ivan Petrov",
+            ),
+            (
+                "The agency quoted a senior official as saying the talks had failed.",
+                "a senior official",
+            ),
+        ] {
+            let q = one(text);
+            assert_eq!(
+                (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+                ("the talks had failed", "as saying", speaker),
+                "{text}"
+            );
+        }
+        let q = one("Tass quoted Mr. Petrov as saying: “We will respond.”");
+        assert_eq!(
+            (q.0, q.1.as_str(), q.3.as_str(), q.4.as_str()),
+            (Kind::Direct, "We will respond.", "Mr. Petrov", "Petrov")
+        );
+        assert!(run("The newspaper quoted his letter in full.").is_empty());
+    }
+
+    #[test]
+    fn pull_quotes_signed_on_a_dash_line() {
+        let got = run(
+            "Talks went on.\n\n“We will sign the deal this year.”\n— Polish Prime \
+             Minister Donald Tusk\n\nMore talks followed.",
+        );
+        let got: Vec<(Kind, &str, &str, &str)> = got
+            .iter()
+            .map(|q| (q.0, q.1.as_str(), q.3.as_str(), q.4.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [(
+                Kind::Direct,
+                "We will sign the deal this year.",
+                "Polish Prime Minister Donald Tusk",
+                "Donald Tusk"
+            )]
+        );
+        // The signature beats the continuation of the quotation before it.
+        let got = run("“We are close,” Mr. Gates said.\n\n“So are we.”\n\n– Jane Doe, mayor");
+        let speakers: Vec<&str> = got.iter().map(|q| q.3.as_str()).collect();
+        assert_eq!(speakers, ["Mr. Gates", "Jane Doe"]);
+        // A dash line that goes on as a sentence signs nothing.
+        assert!(run("“So are we.”\n— and then the crowd left.").is_empty());
+    }
+
+    #[test]
+    fn a_quotation_without_a_cue_continues_the_reported_speech_before_it() {
+        let got = run("Mr. Tusk said Poland would sign the deal. “We are ready to sign it.”");
+        let got: Vec<(Kind, &str, &str)> = got
+            .iter()
+            .map(|q| (q.0, q.1.as_str(), q.3.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Kind::Indirect, "Poland would sign the deal", "Mr. Tusk"),
+                (Kind::Direct, "We are ready to sign it.", "Mr. Tusk")
+            ]
+        );
+        // Only a sentence that is the quotation alone, right after the attribution.
+        assert_eq!(
+            run("Mr. Tusk said Poland would sign. “Star Wars” was the old name of the plan.").len(),
+            1
+        );
+        assert_eq!(
+            run("Mr. Tusk said Poland would sign. The talks ended. “We are ready.”").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn told_a_listener_then_a_clause_without_that() {
+        for (text, content) in [
+            (
+                "Mr. Tusk told reporters in Warsaw Poland would sign the deal.",
+                "Poland would sign the deal",
+            ),
+            (
+                "Mr. Tusk told reporters on Friday the deal was done.",
+                "the deal was done",
+            ),
+            (
+                "Mr. Tusk told the newspaper Poland would sign.",
+                "Poland would sign",
+            ),
+            (
+                "Mr. Tusk told reporters the Americans had come to terms.",
+                "the Americans had come to terms",
+            ),
+        ] {
+            let q = one(text);
+            assert_eq!(
+                (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+                (content, "told", "Mr. Tusk"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn a_dateline_is_no_part_of_the_content() {
         for text in [
             "WASHINGTON (AP) — The shield is a threat, the Kremlin said.",
