@@ -8,10 +8,14 @@
 //!   `S vowed to …`, `S's claim that …`, `…, saying that …` (the clause's subject speaks);
 //! - content before it: `Q S said.`, `…, S said.`, `…, said S.`, `…, according to S.`,
 //!   `…, S told CNN.`;
-//! - labels: `Q — S`, and a line `Name: …` (headline or transcript);
+//! - quoting: `Q, S was quoted as saying.`, `Agency quoted S as saying …` (S speaks, not the
+//!   agency);
+//! - labels: `Q — S`, a pull quote signed on the next line (`Q` / `— S`), and a line
+//!   `Name: …` (headline or transcript);
 //! - raising verbs with no speaker: `the bill is expected to pass`, `voters seem to agree`;
 //! - continuations: a sentence or paragraph that opens with an unattributed `Q` right after a
-//!   direct quotation takes that quotation's speaker and cue.
+//!   direct quotation takes that quotation's speaker and cue, and so does a sentence that is a
+//!   lone `Q` right after reported speech.
 
 use super::lexicon::{self, CueClass};
 use super::speaker;
@@ -54,8 +58,9 @@ impl Frame {
 /// Finds every attribution in the stream, in document order.
 pub fn find(s: &Stream) -> Vec<Attribution> {
     let mut out: Vec<Attribution> = Vec::new();
-    // (index in `out`, sentence index) of the latest attribution whose content holds a quote.
-    let mut last_direct: Option<(usize, usize)> = None;
+    // (index in `out`, sentence index) of the attribution a following quotation may continue:
+    // the sentence's latest whose content holds a quote, else its latest with a speaker.
+    let mut last: Option<(usize, usize)> = None;
     for (si, sent) in s.sentences.iter().enumerate() {
         let frames = frames(s, sent);
         let before = out.len();
@@ -77,17 +82,27 @@ pub fn find(s: &Stream) -> Vec<Attribution> {
             out.extend(labelled_line(s, sent));
         }
         if out.len() > before {
-            last_direct = out[before..]
+            let found = &out[before..];
+            last = found
                 .iter()
                 .rposition(|a| a.kind != Kind::Indirect)
+                .or_else(|| found.iter().rposition(|a| a.speaker.is_some()))
                 .map(|k| (before + k, si));
             continue;
         }
+        if let Some(a) = signed_quote(s, si) {
+            out.push(a);
+            last = Some((out.len() - 1, si));
+            continue;
+        }
         // A sentence with no attribution that opens with a quotation continues the speaker of
-        // the quotation in the sentence just before it (same paragraph or the one before).
+        // the quotation in the sentence just before it (same paragraph or the one before); after
+        // reported speech, only a sentence that is the quotation alone does ("Mr. Tusk said
+        // Poland would sign. “We are ready.”").
         let first = sent.start;
-        if let Some((ai, asi)) = last_direct {
-            if asi + 1 == si && s.is_quote(first) {
+        if let Some((ai, asi)) = last {
+            let alone = trim_end(s, first + 1, sent.end) == first + 1;
+            if asi + 1 == si && s.is_quote(first) && (out[ai].kind != Kind::Indirect || alone) {
                 let a = &out[ai];
                 let cont = Attribution {
                     kind: Kind::Direct,
@@ -96,11 +111,11 @@ pub fn find(s: &Stream) -> Vec<Attribution> {
                     speaker: a.speaker,
                 };
                 out.push(cont);
-                last_direct = Some((out.len() - 1, si));
+                last = Some((out.len() - 1, si));
                 continue;
             }
         }
-        last_direct = None;
+        last = None;
     }
     out
 }
@@ -217,6 +232,30 @@ fn dash_quote(s: &Stream, sent: &Sentence, found: &[Attribution]) -> Option<Attr
     })
 }
 
+/// "“We will sign it.”" alone on a line, signed on the next by a dash and a name alone ("— Polish
+/// Prime Minister Donald Tusk", "– Jane Doe, mayor"): a pull quote, the dash standing for the
+/// cue.
+fn signed_quote(s: &Stream, si: usize) -> Option<Attribution> {
+    let (sent, next) = (s.sentences[si], s.sentences.get(si + 1)?);
+    let (q, dash) = (sent.start, next.start);
+    let alone = s.is_quote(q) && trim_end(s, q + 1, sent.end) == q + 1;
+    let first = s.first_token(dash);
+    let own_line = first > 0 && matches!(s.tokens[first - 1].kind, TokKind::Line | TokKind::Para);
+    if !(alone && own_line && (s.punct(dash, '—') || s.punct(dash, '–') || s.punct(dash, '―')))
+    {
+        return None;
+    }
+    let hi = trim_end(s, dash + 1, next.end);
+    let speaker =
+        speaker::after(s, dash + 1, hi, false).filter(|&(_, e)| e == hi || s.punct(e, ','))?;
+    Some(Attribution {
+        kind: Kind::Direct,
+        pieces: vec![(q, q + 1)],
+        cue: (dash, dash + 1),
+        speaker: Some(speaker),
+    })
+}
+
 /// "Marco Rubio: I’m Not Interested", "Q: Did they help you?": a line opening with a short name
 /// and a colon (a headline or an interview transcript), the colon standing for the cue.
 fn labelled_line(s: &Stream, sent: &Sentence) -> Option<Attribution> {
@@ -256,7 +295,8 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
             i += 1;
             continue;
         };
-        if let Some(f) = noun_frame(s, lo, i) {
+        let floor = out.last().map_or(lo, |f| f.end());
+        if let Some(f) = noun_frame(s, lo, i).or_else(|| quoted_frame(s, lo, floor, i, hi)) {
             i = f.end();
             out.push(f);
             continue;
@@ -338,7 +378,6 @@ fn frames(s: &Stream, sent: &Sentence) -> Vec<Frame> {
             }
             .map(|sp| frame(sp, false, true))
         } else {
-            let floor = out.last().map_or(lo, |f| f.end());
             speaker::before(s, floor, i, class != CueClass::Act)
                 .map(|sp| frame(sp, false, false))
                 .or_else(|| {
@@ -441,6 +480,45 @@ fn noun_frame(s: &Stream, lo: usize, i: usize) -> Option<Frame> {
         class: CueClass::Belief,
         according: false,
         speaker: Some((start, i)),
+        inverted: false,
+        joined: false,
+        start,
+    })
+}
+
+/// "Ivan Petrov, the deputy chief of staff, was quoted as saying …", "Interfax quoted Ivan
+/// Petrov as saying …": the one quoted speaks, not the agency that quotes; the cue is "quoted as
+/// saying", or "as saying" when the speaker (or the passive's agent) stands between. `floor` is
+/// where the sentence's previous attribution clause ended.
+fn quoted_frame(s: &Stream, lo: usize, floor: usize, i: usize, hi: usize) -> Option<Frame> {
+    if s.word(i) != Some("quoted") {
+        return None;
+    }
+    let as_saying = (i + 1..hi)
+        .take(speaker::MAX_APPOSITIVE)
+        .take_while(|&j| !s.is_break(j))
+        .find(|&j| s.word(j) == Some("as") && s.word(j + 1) == Some("saying"))?;
+    let cue = if as_saying == i + 1 {
+        (i, as_saying + 2)
+    } else {
+        (as_saying, as_saying + 2)
+    };
+    let passive = i > lo
+        && s.word(i - 1)
+            .is_some_and(|w| matches!(w, "was" | "were" | "is" | "are" | "be" | "been" | "being"));
+    let (speaker, start) = if passive {
+        let sp = speaker::before(s, floor, i - 1, false)?;
+        (sp, sp.0)
+    } else {
+        let sp = speaker::after(s, i + 1, as_saying, true)?;
+        let agency = speaker::before(s, floor, i, false);
+        (sp, agency.map_or(i, |a| a.0))
+    };
+    Some(Frame {
+        cue,
+        class: CueClass::Speech,
+        according: false,
+        speaker: Some(speaker),
         inverted: false,
         joined: false,
         start,
@@ -790,21 +868,90 @@ fn trailing_appositive(s: &Stream, k: usize, end: usize) -> usize {
     }
 }
 
-/// Skips the listener after a verb of telling: "told a news conference that", "told CNN:".
+/// Skips the listener after a verb of telling: "told a news conference that", "told CNN:",
+/// "told Jeb Bush to", "told reporters the deal was done". An infinitive's "to" counts only
+/// right after the listener, not inside the clause ("told reporters the Americans had come to
+/// terms").
 fn skip_listener(s: &Stream, k: usize, hi: usize) -> usize {
+    let listener = listener_end(s, k, hi);
     let mut j = k;
     while j < hi && j - k < 8 {
         if s.is_quote(j) || s.punct(j, ',') || s.punct(j, ':') {
             return j;
         }
         match s.word(j) {
-            Some("that" | "whether" | "if" | "what" | "how" | "why" | "to") => return j,
+            Some("that" | "whether" | "if" | "what" | "how" | "why") => return j,
+            Some("to") if j <= listener => return j,
             Some(w) if lexicon::is_pronoun(w) && j > k => return j,
             Some(_) => j += 1,
             None => return j,
         }
     }
-    (k + 1).min(hi)
+    listener
+}
+
+/// Where the clause after a listener with no complementizer starts: past one noun phrase
+/// ("reporters", "the newspaper", "The Associated Press") and where or when it was told ("in
+/// Warsaw", "on Friday", "Tuesday"): "told reporters in Warsaw Poland would sign". A run of
+/// capitalised words followed by a verb gives back its last word to the clause ("told CNN
+/// Poland would sign"). When no clause follows, the content starts after the first word: "told
+/// a different tale" reports the tale, as PolNeAR annotates it.
+fn listener_end(s: &Stream, k: usize, hi: usize) -> usize {
+    let finite = |j: usize| {
+        s.word(j).is_some_and(|w| {
+            matches!(
+                w,
+                "would"
+                    | "will"
+                    | "had"
+                    | "has"
+                    | "was"
+                    | "is"
+                    | "were"
+                    | "are"
+                    | "could"
+                    | "should"
+                    | "must"
+                    | "can"
+                    | "may"
+                    | "might"
+                    | "did"
+                    | "does"
+            )
+        })
+    };
+    // The end of a run of words of one case from `from` that are no function words.
+    let run = |from: usize| {
+        let cap = s.cap(from);
+        let mut e = from;
+        while e < hi
+            && s.cap(e) == cap
+            && s.word(e)
+                .is_some_and(|w| !lexicon::is_function_word(w) && !lexicon::is_pronoun(w))
+        {
+            e += 1;
+        }
+        if cap && e > from + 1 && finite(e) {
+            e - 1
+        } else {
+            e
+        }
+    };
+    let from = k + usize::from(s.word(k).is_some_and(lexicon::is_determiner));
+    let mut j = run(from);
+    loop {
+        match s.word(j) {
+            Some("in" | "on" | "at" | "during" | "after" | "before") if s.cap(j + 1) => {
+                j = run(j + 1)
+            }
+            Some(
+                "today" | "yesterday" | "tonight" | "earlier" | "monday" | "tuesday" | "wednesday"
+                | "thursday" | "friday" | "saturday" | "sunday",
+            ) => j += 1,
+            _ if j > k && opens_clause(s, j, hi, 3) => return j,
+            _ => return (k + 1).min(hi),
+        }
+    }
 }
 
 /// Skips adverbials between a cue and its content: "said today that", "said in a statement

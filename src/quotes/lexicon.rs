@@ -609,17 +609,22 @@ pub fn is_abbreviation(word: &str, followed_by_space: bool) -> bool {
     followed_by_space && ABBREVIATIONS.contains(&word.to_lowercase().as_str())
 }
 
-/// Courtesy titles that carry gender.
+/// Courtesy titles and role nouns that carry gender ("Mr.", "Spokeswoman", "King").
 pub fn title_gender(w: &str) -> Option<Gender> {
     match w {
-        "mr." | "mr" => Some(Gender::Male),
-        "ms." | "ms" | "mrs." | "mrs" | "miss" => Some(Gender::Female),
+        "mr." | "mr" | "spokesman" | "congressman" | "king" | "prince" | "sir" | "lord" => {
+            Some(Gender::Male)
+        }
+        "ms." | "ms" | "mrs." | "mrs" | "miss" | "spokeswoman" | "congresswoman" | "chairwoman"
+        | "queen" | "princess" | "lady" => Some(Gender::Female),
         _ => None,
     }
 }
 
-/// Grammatical gender of a mention, for pronoun resolution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Grammatical gender of a mention, for pronoun resolution; also a registry field
+/// (`gender = "female"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Gender {
     Male,
     Female,
@@ -1185,8 +1190,51 @@ pub fn is_function_word(w: &str) -> bool {
         )
 }
 
+/// The side a role word names, one spelling per side ("U.S.", "US", "American" → "us";
+/// "Russian" → "russian"): a nationality, party or other affiliation that two mentions of one
+/// role must share. `None` for other words and for ranks ("senior", "top", "former"), which a
+/// later mention may leave out.
+pub fn side(w: &str) -> Option<&str> {
+    match w {
+        // Titles keep "U.S." without its final period ("u.s").
+        "us" | "u.s." | "u.s" | "american" => Some("us"),
+        "senior" | "top" | "former" => None,
+        _ => is_affiliation(w).then_some(w),
+    }
+}
+
+/// A compound modifier ending in an affiliation ("Union-Russian" in "the European Union-Russian
+/// summit", "Polish-American"): an adjective, never a name.
+pub fn is_compound_affiliation(w: &str) -> bool {
+    w.rsplit_once('-')
+        .is_some_and(|(_, last)| is_affiliation(last))
+}
+
+/// Lowercase particles inside a surname ("Charles de Gaulle", "Osama bin Laden", "Jaap de Hoop
+/// Scheffer"), which keep a name going when a capitalised word follows.
+pub fn is_name_particle(w: &str) -> bool {
+    matches!(
+        w,
+        "de" | "del"
+            | "della"
+            | "der"
+            | "den"
+            | "di"
+            | "da"
+            | "dos"
+            | "du"
+            | "van"
+            | "von"
+            | "bin"
+            | "ibn"
+            | "al"
+            | "el"
+            | "ter"
+    )
+}
+
 /// Nationality, party and rank adjectives: part of a role ("the Russian foreign minister"),
-/// never a name, and optional when matching roles.
+/// never a name; roles are matched on them as [`side`]s.
 pub fn is_affiliation(w: &str) -> bool {
     matches!(
         w,

@@ -1,9 +1,10 @@
 //! Quote extraction: every direct, mixed and reported attribution in a document, with content,
 //! cue and speaker spans, resolved to actors.
 //!
-//! Pipeline, one linear pass each: [`tokens`] → [`spans`] (quotation-mark pairing) →
-//! [`stream`] (quotations masked, sentences) → [`attribution`] (cues, [`speaker`]s, content
-//! shapes) → [`crate::actors`] (mentions clustered into actors) → [`Quote`] records.
+//! Pipeline, one linear pass each: [`tokens`] (and datelines) → [`spans`] (quotation-mark
+//! pairing) → [`stream`] (quotations masked, datelines left out, sentences) → [`attribution`]
+//! (cues, [`speaker`]s, content shapes) → [`crate::actors`] (mentions clustered into actors) →
+//! [`Quote`] records.
 
 mod attribution;
 pub mod lexicon;
@@ -89,7 +90,8 @@ pub fn extract_with(doc: &Document, registry: Option<&Registry>) -> Vec<Quote> {
     let text = doc.text.as_str();
     let toks = tokens::tokenize(text);
     let quotes = spans::pair(&toks);
-    let s = stream::Stream::new(&toks, &quotes);
+    let datelines = tokens::datelines(text, &toks);
+    let s = stream::Stream::new(&toks, &quotes, &datelines);
     let found = attribution::find(&s);
 
     let token_range = |(a, b): (usize, usize)| (s.first_token(a), s.last_token(b - 1) + 1);
@@ -108,14 +110,17 @@ pub fn extract_with(doc: &Document, registry: Option<&Registry>) -> Vec<Quote> {
         })
         .collect();
     let flat: Vec<Option<(usize, usize)>> = mentions.iter().flatten().copied().map(Some).collect();
-    let mut in_quote = vec![false; toks.len()];
-    for q in &quotes {
-        in_quote[q.first..=q.last]
-            .iter_mut()
-            .for_each(|b| *b = true);
+    // Tokens that hold no actor mention: quotations and datelines.
+    let mut hidden = vec![false; toks.len()];
+    for (a, b) in quotes
+        .iter()
+        .map(|q| (q.first, q.last + 1))
+        .chain(datelines.iter().copied())
+    {
+        hidden[a..b].fill(true);
     }
     let mut resolved =
-        actors::resolve(text, &toks, &in_quote, &flat, doc.date.as_deref(), registry).into_iter();
+        actors::resolve(text, &toks, &hidden, &flat, doc.date.as_deref(), registry).into_iter();
 
     let text_span = |(a, b): (usize, usize)| Span {
         text: text[toks[a].byte_start..toks[b - 1].byte_end].to_string(),
@@ -898,6 +903,142 @@ mod tests {
         d.date = Some("2010-01-01".into());
         let q = extract_with(&d, Some(&registry));
         assert_eq!(q[0].actor.as_deref(), Some("Dmitry Medvedev"));
+    }
+
+    #[test]
+    fn quoted_as_saying_names_who_said_it() {
+        let q = one(
+            "“We will not give up,” Ivan Petrov, the deputy chief of staff, was quoted as saying.",
+        );
+        assert_eq!(
+            (q.0, q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            (
+                Kind::Direct,
+                "We will not give up,",
+                "quoted as saying",
+                "Ivan Petrov"
+            )
+        );
+        let q = one("Ivan Petrov was quoted as saying that the talks had failed.");
+        assert_eq!(
+            (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+            ("the talks had failed", "quoted as saying", "Ivan Petrov")
+        );
+        // The agency that quotes is not the speaker.
+        for (text, speaker) in [
+            (
+                "Interfax quoted Ivan Petrov as saying that the talks had failed.",
+                "Ivan Petrov",
+            ),
+            (
+                "The agency quoted a senior official as saying the talks had failed.",
+                "a senior official",
+            ),
+        ] {
+            let q = one(text);
+            assert_eq!(
+                (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+                ("the talks had failed", "as saying", speaker),
+                "{text}"
+            );
+        }
+        let q = one("Tass quoted Mr. Petrov as saying: “We will respond.”");
+        assert_eq!(
+            (q.0, q.1.as_str(), q.3.as_str(), q.4.as_str()),
+            (Kind::Direct, "We will respond.", "Mr. Petrov", "Petrov")
+        );
+        assert!(run("The newspaper quoted his letter in full.").is_empty());
+    }
+
+    #[test]
+    fn pull_quotes_signed_on_a_dash_line() {
+        let got = run(
+            "Talks went on.\n\n“We will sign the deal this year.”\n— Polish Prime \
+             Minister Donald Tusk\n\nMore talks followed.",
+        );
+        let got: Vec<(Kind, &str, &str, &str)> = got
+            .iter()
+            .map(|q| (q.0, q.1.as_str(), q.3.as_str(), q.4.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [(
+                Kind::Direct,
+                "We will sign the deal this year.",
+                "Polish Prime Minister Donald Tusk",
+                "Donald Tusk"
+            )]
+        );
+        // The signature beats the continuation of the quotation before it.
+        let got = run("“We are close,” Mr. Gates said.\n\n“So are we.”\n\n– Jane Doe, mayor");
+        let speakers: Vec<&str> = got.iter().map(|q| q.3.as_str()).collect();
+        assert_eq!(speakers, ["Mr. Gates", "Jane Doe"]);
+        // A dash line that goes on as a sentence signs nothing.
+        assert!(run("“So are we.”\n— and then the crowd left.").is_empty());
+    }
+
+    #[test]
+    fn a_quotation_without_a_cue_continues_the_reported_speech_before_it() {
+        let got = run("Mr. Tusk said Poland would sign the deal. “We are ready to sign it.”");
+        let got: Vec<(Kind, &str, &str)> = got
+            .iter()
+            .map(|q| (q.0, q.1.as_str(), q.3.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Kind::Indirect, "Poland would sign the deal", "Mr. Tusk"),
+                (Kind::Direct, "We are ready to sign it.", "Mr. Tusk")
+            ]
+        );
+        // Only a sentence that is the quotation alone, right after the attribution.
+        assert_eq!(
+            run("Mr. Tusk said Poland would sign. “Star Wars” was the old name of the plan.").len(),
+            1
+        );
+        assert_eq!(
+            run("Mr. Tusk said Poland would sign. The talks ended. “We are ready.”").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn told_a_listener_then_a_clause_without_that() {
+        for (text, content) in [
+            (
+                "Mr. Tusk told reporters in Warsaw Poland would sign the deal.",
+                "Poland would sign the deal",
+            ),
+            (
+                "Mr. Tusk told reporters on Friday the deal was done.",
+                "the deal was done",
+            ),
+            (
+                "Mr. Tusk told the newspaper Poland would sign.",
+                "Poland would sign",
+            ),
+            (
+                "Mr. Tusk told reporters the Americans had come to terms.",
+                "the Americans had come to terms",
+            ),
+        ] {
+            let q = one(text);
+            assert_eq!(
+                (q.1.as_str(), q.2.as_str(), q.3.as_str()),
+                (content, "told", "Mr. Tusk"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_dateline_is_no_part_of_the_content() {
+        for text in [
+            "WASHINGTON (AP) — The shield is a threat, the Kremlin said.",
+            "NICE, France, Nov. 14 -- The shield is a threat, the Kremlin said.",
+        ] {
+            assert_eq!(one(text).1, "The shield is a threat", "{text}");
+        }
     }
 
     #[test]

@@ -66,12 +66,14 @@ fn ends_sentence(tokens: &[Token], last: usize) -> bool {
 }
 
 impl<'a> Stream<'a> {
-    /// Builds the stream in one pass over the tokens.
-    pub fn new(tokens: &'a [Token], quotes: &'a [QuoteSpan]) -> Self {
+    /// Builds the stream in one pass over the tokens, leaving out the `datelines` (token
+    /// ranges, in order).
+    pub fn new(tokens: &'a [Token], quotes: &'a [QuoteSpan], datelines: &[(usize, usize)]) -> Self {
         let mut items = Vec::with_capacity(tokens.len());
         let mut sentences = Vec::new();
         let mut sent_start = 0;
         let mut next_quote = 0;
+        let mut next_dateline = 0;
         let mut i = 0;
         let mut close = |items: &Vec<Item>, start: &mut usize| {
             if items.len() > *start {
@@ -83,6 +85,14 @@ impl<'a> Stream<'a> {
             *start = items.len();
         };
         while i < tokens.len() {
+            // A dateline inside a quotation was passed over with it.
+            while datelines.get(next_dateline).is_some_and(|d| d.0 < i) {
+                next_dateline += 1;
+            }
+            if let Some(&(_, end)) = datelines.get(next_dateline).filter(|d| d.0 == i) {
+                i = end;
+                continue;
+            }
             if next_quote < quotes.len() && quotes[next_quote].first == i {
                 let last = quotes[next_quote].last;
                 items.push(Item::Quote(next_quote));

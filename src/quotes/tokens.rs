@@ -2,6 +2,7 @@
 //! offsets, quotation marks classified as opening or closing, and paragraph / line breaks.
 //!
 //! Everything later in extraction works on token indices, so offsets are computed exactly once.
+//! Datelines ("MOSCOW —") are found here too, as token ranges that later stages leave out.
 
 use super::lexicon;
 
@@ -151,6 +152,54 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     out
 }
 
+/// Longest dateline, in tokens ("PURCHASE, N.Y., April 1 (UPI) —" is 11).
+const MAX_DATELINE: usize = 16;
+
+/// Token ranges (end exclusive) of datelines: at the start of a line, a place in capitals,
+/// optionally a comma and more words, optionally a parenthesised agency, then a dash ("MOSCOW
+/// —", "NICE, France —", "WASHINGTON, Aug. 24 (UPI) —", "NEW YORK -"). A dateline is neither
+/// content nor speaker. Linear: each line start looks at most `MAX_DATELINE` tokens ahead.
+pub fn datelines(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
+    let n = tokens.len();
+    let capitals = |t: &Token| {
+        let raw = &text[t.byte_start..t.byte_end];
+        t.kind == TokKind::Word
+            && raw.chars().filter(|c| c.is_alphabetic()).count() >= 2
+            && !raw.chars().any(char::is_lowercase)
+    };
+    let dash = |t: &Token| t.kind == TokKind::Punct && matches!(t.ch(), '—' | '–' | '―' | '-');
+    let mut out = Vec::new();
+    for i in 0..n {
+        let line_start = i == 0 || matches!(tokens[i - 1].kind, TokKind::Line | TokKind::Para);
+        if !line_start || !capitals(&tokens[i]) {
+            continue;
+        }
+        let limit = n.min(i + MAX_DATELINE);
+        let mut j = i;
+        while j < limit && capitals(&tokens[j]) {
+            j += 1;
+        }
+        if j < limit && tokens[j].is(',') {
+            while j < limit
+                && (tokens[j].kind == TokKind::Word || tokens[j].is(',') || tokens[j].is('.'))
+            {
+                j += 1;
+            }
+        }
+        if j < limit && tokens[j].is('(') {
+            match (j + 1..limit).find(|&k| tokens[k].kind != TokKind::Word) {
+                Some(k) if k > j + 1 && tokens[k].is(')') => j = k + 1,
+                _ => continue,
+            }
+        }
+        let dashes = (j..limit).take_while(|&k| dash(&tokens[k])).count();
+        if (1..=2).contains(&dashes) {
+            out.push((i, j + dashes));
+        }
+    }
+    out
+}
+
 /// A straight mark of `width` characters at `i` opens after space or an opening bracket and
 /// closes after a word; standing alone between spaces it closes.
 fn straight_mark(chars: &[(usize, char)], i: usize, width: usize) -> TokKind {
@@ -251,6 +300,27 @@ mod tests {
         let t = tokenize(text);
         assert_eq!((t[1].start, t[1].byte_start), (2, 3));
         assert_eq!((t[2].start, t[2].end), (3, 5));
+    }
+
+    #[test]
+    fn datelines_open_a_line_in_capitals_and_end_at_a_dash() {
+        let dated = |text: &str| -> Vec<String> {
+            let t = tokenize(text);
+            datelines(text, &t)
+                .iter()
+                .map(|&(a, b)| text[t[a].byte_start..t[b - 1].byte_end].to_string())
+                .collect()
+        };
+        assert_eq!(dated("NICE — Talks began."), ["NICE —"]);
+        assert_eq!(
+            dated("Intro.\nWASHINGTON, Aug. 24 (UPI) -- Talks began."),
+            ["WASHINGTON, Aug. 24 (UPI) --"]
+        );
+        assert_eq!(dated("NEW YORK (AP) - Talks began."), ["NEW YORK (AP) -"]);
+        // Not at a line start, not in capitals, or no dash.
+        assert!(dated("Talks in NICE — began.").is_empty());
+        assert!(dated("Nice — talks began.").is_empty());
+        assert!(dated("NATO said talks began — again.").is_empty());
     }
 
     #[test]
