@@ -10,19 +10,17 @@ use std::str::FromStr;
 /// Machines with the same string give byte-identical outputs for the same inputs; others agree
 /// to rounding, so artifacts record it to say which comparison holds.
 pub fn cpu_float_platform() -> String {
-    let kernel = if cfg!(target_arch = "x86_64") {
-        #[cfg(target_arch = "x86_64")]
-        let fma = std::arch::is_x86_feature_detected!("fma");
-        #[cfg(not(target_arch = "x86_64"))]
-        let fma = false;
-        if fma {
-            "x86_64-fma"
-        } else {
-            "x86_64"
-        }
+    // The kernel gemm picks at run time (the `x86-v4` feature enables its AVX-512 one).
+    #[cfg(target_arch = "x86_64")]
+    let kernel = if std::arch::is_x86_feature_detected!("avx512f") {
+        "x86_64-avx512f"
+    } else if std::arch::is_x86_feature_detected!("fma") {
+        "x86_64-fma"
     } else {
-        std::env::consts::ARCH
+        "x86_64"
     };
+    #[cfg(not(target_arch = "x86_64"))]
+    let kernel = std::env::consts::ARCH;
     let caches: Vec<String> = gemm_common::cache::CACHE_INFO
         .iter()
         .map(|c| {

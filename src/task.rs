@@ -10,6 +10,31 @@ use std::path::{Path, PathBuf};
 /// The task stancer runs when none is named: the bundled missile-shield seed task.
 pub const DEFAULT_TASK: &str = "datasets/missile-shield/task.toml";
 
+/// Task files compiled into the binary, by their path in the repository: the label
+/// definitions of the public corpora, which their data readers need wherever stancer runs.
+const BUNDLED: &[(&str, &str)] = &[
+    (
+        "datasets/semeval2016-stance/task.toml",
+        include_str!("../datasets/semeval2016-stance/task.toml"),
+    ),
+    (
+        "datasets/semeval2016-sentiment/task.toml",
+        include_str!("../datasets/semeval2016-sentiment/task.toml"),
+    ),
+    (
+        "datasets/gwsd/task.toml",
+        include_str!("../datasets/gwsd/task.toml"),
+    ),
+    (
+        "datasets/perspectrum/task.toml",
+        include_str!("../datasets/perspectrum/task.toml"),
+    ),
+    (
+        "datasets/newsmtsc/task.toml",
+        include_str!("../datasets/newsmtsc/task.toml"),
+    ),
+];
+
 /// What a stance is about.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -90,6 +115,15 @@ impl Task {
             )
         })?;
         Self::parse(&text, path)
+    }
+
+    /// A task compiled into the binary, named by its path in the repository.
+    pub fn bundled(path: &str) -> Result<Self> {
+        let (_, text) = BUNDLED
+            .iter()
+            .find(|(p, _)| *p == path)
+            .with_context(|| format!("no bundled task {path}"))?;
+        Self::parse(text, Path::new(path))
     }
 
     /// Parses task TOML read from `path`.
@@ -247,5 +281,19 @@ hypothesis = "{speaker} says nothing about {target}."
             task.label_names(),
             ["oppose", "support", "conciliatory", "none"]
         );
+        for (path, _) in BUNDLED {
+            let task = Task::bundled(path).unwrap();
+            assert_eq!(
+                task.name,
+                Path::new(path)
+                    .parent()
+                    .unwrap()
+                    .file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+            );
+        }
+        assert!(Task::bundled("datasets/nope/task.toml").is_err());
     }
 }

@@ -10,6 +10,7 @@
 //! task's terms trains the model labels that task maps to it.
 
 use super::cv::stratified_folds;
+use super::text_norm::TextNorm;
 use super::trained::{cv_scores, CvReport, CvScores, DataSource};
 use super::{Item, Prediction};
 use crate::encoders::lora::{self, AdapterConfig};
@@ -35,14 +36,18 @@ pub struct InputFormat {
     pub speaker_prefix: bool,
     /// The second sequence when an item has no target of its own.
     pub default_target: String,
+    /// Normalisation of the text before it is read (absent: none).
+    #[serde(default, skip_serializing_if = "TextNorm::is_none")]
+    pub text_norm: TextNorm,
 }
 
 impl InputFormat {
     /// The (first, second) sequences of `item`.
     pub fn pair(&self, item: &Item) -> (String, String) {
+        let text = self.text_norm.apply(item.text);
         let first = match (self.speaker_prefix, item.speaker) {
-            (true, Some(speaker)) => format!("{speaker}: {}", item.text),
-            _ => item.text.to_string(),
+            (true, Some(speaker)) => format!("{speaker}: {text}"),
+            _ => text.into_owned(),
         };
         let second = item.target.unwrap_or(&self.default_target).to_string();
         (first, second)
@@ -104,8 +109,10 @@ pub struct LabelledItem {
     pub target: Option<String>,
     /// Its speaker, if known.
     pub speaker: Option<String>,
-    /// The gold label in its task's terms.
+    /// The gold label in its own task's terms.
     pub gold: String,
+    /// Whether its own task is the task being trained for (so `gold` is one of its labels).
+    pub in_task: bool,
     /// Model labels counted as right.
     pub allowed: Vec<usize>,
 }
@@ -201,6 +208,11 @@ const CHECKPOINT: &str = ".stancer-finetune-checkpoint.safetensors";
 /// classifier folder `out`.
 pub fn train(items: &[LabelledItem], spec: &FineTuneSpec, out: &Path) -> Result<Trained> {
     anyhow::ensure!(!items.is_empty(), "no training examples");
+    anyhow::ensure!(
+        spec.folds <= 1 || items.iter().all(|i| i.in_task),
+        "cross-validation scores the task's own labels: every --data must be labelled in task {}",
+        spec.task.name
+    );
     let model = load_trainable(spec.base.0, &spec.device)?;
     let tokenizer = TextTokenizer::load(spec.base.0, Some(spec.config.max_length))?;
     let meaning = task_label_of(spec.task, &spec.labels)?;
@@ -372,8 +384,22 @@ fn to_task(meaning: &[usize], task_labels: usize, probs: &[f32]) -> Vec<f32> {
 }
 
 /// Dev score for early stopping: F_avg when the task defines it, else macro-F1, over the
-/// task's labels.
+/// task's labels; for data from several tasks, the share of items whose most probable model
+/// label is one they allow, averaged over data sources.
 fn dev_score(task: &Task, meaning: &[usize], items: &[&LabelledItem], probs: &[Vec<f32>]) -> f64 {
+    if !items.iter().all(|i| i.in_task) {
+        let mut by_source: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        for (item, p) in items.iter().zip(probs) {
+            let entry = by_source.entry(&item.source).or_default();
+            entry.0 += usize::from(item.allowed.contains(&super::argmax(p)));
+            entry.1 += 1;
+        }
+        return by_source
+            .values()
+            .map(|&(right, n)| right as f64 / n as f64)
+            .sum::<f64>()
+            / by_source.len().max(1) as f64;
+    }
     let labels: Vec<String> = task.labels.iter().map(|l| l.name.clone()).collect();
     let gold: Vec<&str> = items.iter().map(|i| i.gold.as_str()).collect();
     let pred: Vec<&str> = probs
@@ -423,8 +449,11 @@ fn predict_with(
     examples: &[TrainExample],
     spec: &FineTuneSpec,
 ) -> Result<Vec<Vec<f32>>> {
-    let scale = spec.config.lora.alpha / spec.config.lora.r as f64;
-    let params = crate::finetune::TrainableParams::from_tensors(model, &fitted.tensors, scale)?;
+    let params = crate::finetune::TrainableParams {
+        tensors: fitted.tensors.clone(),
+        scale: spec.config.lora.alpha / spec.config.lora.r as f64,
+        lora_dropout: 0.0,
+    };
     crate::finetune::trainer::predict(
         model,
         &params,

@@ -59,7 +59,7 @@ impl EvalDataArgs {
         let task = Task::load(&self.task)?;
         let (mut examples, mut sources) = (Vec::new(), Vec::new());
         for spec in &self.data {
-            let (e, s) = data::load(spec, &task, self.field)?;
+            let (e, s) = data::load(spec, &task, self.field, data::Purpose::Evaluate)?;
             examples.extend(e);
             sources.push(s);
         }

@@ -8,6 +8,7 @@ pub mod eval_agreement;
 pub mod eval_compare;
 pub mod eval_data;
 pub mod eval_stance;
+pub mod fine_tune_args;
 pub mod model_args;
 pub mod models;
 pub mod quotes;

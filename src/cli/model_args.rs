@@ -28,13 +28,19 @@ pub struct ModelArgs {
 }
 
 impl ModelArgs {
-    /// Finds the manifest, obtains and verifies the files, and loads the model.
-    pub fn load(&self) -> Result<(ModelManifest, TextModel)> {
+    /// Finds the manifest and obtains and verifies the files: the manifest and the folder.
+    pub fn resolve(&self) -> Result<(ModelManifest, PathBuf)> {
         let manifest = ModelManifest::resolve_id_or_path(&self.model)?;
         let mut fetch = FetchOptions::from_env();
         fetch.model_dir.clone_from(&self.model_dir);
         fetch.offline |= self.offline;
         let resolved = models::resolve(&manifest, &fetch)?;
+        Ok((manifest, resolved.dir))
+    }
+
+    /// Finds the manifest, obtains and verifies the files, and loads the model.
+    pub fn load(&self) -> Result<(ModelManifest, TextModel)> {
+        let (manifest, dir) = self.resolve()?;
         let device = self.device.open()?;
         let options = LoadOptions {
             max_length: self.max_length.or(manifest.max_seq_length),
@@ -42,7 +48,7 @@ impl ModelArgs {
             normalize: manifest.normalize,
             adapter: None,
         };
-        let model = TextModel::load(&resolved.dir, options, &device)?;
+        let model = TextModel::load(&dir, options, &device)?;
         Ok((manifest, model))
     }
 }

@@ -1,8 +1,10 @@
 //! `stancer train`: fit a linear head on frozen embeddings, with k-fold cross-validation.
 
+use super::fine_tune_args::FineTuneArgs;
 use super::model_args::ModelArgs;
 use crate::classify::data::{self, Field};
 use crate::classify::features::FeatureMode;
+use crate::classify::finetuned::{self, FineTuneSpec, InputFormat};
 use crate::classify::head::TrainConfig;
 use crate::classify::text_norm::TextNorm;
 use crate::classify::trained::{self, CvScores, DataSource, Example, HeadManifest, TrainSpec};
@@ -68,9 +70,11 @@ pub struct TrainArgs {
     /// SemEval tweets); item ids still identify every item.
     #[arg(long)]
     no_report_text: bool,
-    /// Texts per forward pass of the embedding model.
+    /// Texts per forward pass of the embedding model (with --fine-tune: examples per step).
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
+    #[command(flatten)]
+    fine: FineTuneArgs,
     #[command(flatten)]
     model: ModelArgs,
 }
@@ -84,6 +88,9 @@ enum Features {
 impl TrainArgs {
     /// Runs the subcommand.
     pub fn run(&self) -> Result<()> {
+        if self.fine.fine_tune {
+            return self.run_fine_tune();
+        }
         let task = Task::load(&self.task)?;
         let (mut examples, mut sources) = (Vec::new(), Vec::new());
         if self.data.is_empty() {
@@ -92,7 +99,7 @@ impl TrainArgs {
             sources.push(s);
         }
         for spec in &self.data {
-            let (e, s) = data::load(spec, &task, self.field)?;
+            let (e, s) = data::load(spec, &task, self.field, data::Purpose::Train)?;
             examples.extend(e);
             sources.push(s);
         }
@@ -203,33 +210,205 @@ impl TrainArgs {
             .cv
             .as_ref()
             .expect("out-of-fold predictions come with a CV report");
-        let names = |f: &dyn Fn(&DataSource) -> String| {
-            head.data.iter().map(f).collect::<Vec<_>>().join(" + ")
-        };
+        let protocol =
+            format!(
+            "{}-fold stratified cross-validation (seed {}, C = {}, {}), out-of-fold predictions",
+            cv.folds,
+            cv.seed,
+            head.config.c,
+            if self.per_target { "one head per target" } else { "one head" }
+        );
+        self.report(task, &head.field, &head.data, protocol, &items)
+    }
+
+    /// A report of out-of-fold predictions `items` of a model trained on `data`.
+    fn report(
+        &self,
+        task: &Task,
+        field: &str,
+        data: &[DataSource],
+        protocol: String,
+        items: &[ScoredItem],
+    ) -> Result<Report> {
+        let names =
+            |f: &dyn Fn(&DataSource) -> String| data.iter().map(f).collect::<Vec<_>>().join(" + ");
         report::build(ReportInput {
             dataset: Dataset {
                 name: format!("{}-cv", task.name),
-                protocol: format!(
-                    "{}-fold stratified cross-validation (seed {}, C = {}, {}), out-of-fold predictions",
-                    cv.folds,
-                    cv.seed,
-                    head.config.c,
-                    if self.per_target { "one head per target" } else { "one head" }
-                ),
+                protocol,
                 gold_file: names(&DataSource::file_name),
                 gold_sha256: names(&|d| d.sha256.clone()),
                 predictions_sha256: None,
             },
             task: TaskInfo {
                 name: task.name.clone(),
-                field: head.field.clone(),
-                labels: head.labels.clone(),
+                field: field.to_string(),
+                labels: task.labels.iter().map(|l| l.name.clone()).collect(),
                 f_avg_labels: task.f_avg_labels.clone(),
             },
-            items: &items,
+            items,
             group_by: "target",
             actor_level: None,
             bootstrap: BootstrapConfig::new(self.report_seed),
         })
+    }
+
+    /// `train --fine-tune`: a LoRA cross-encoder on the data (and exemplars), cross-validated
+    /// first when --folds > 1.
+    fn run_fine_tune(&self) -> Result<()> {
+        if self.per_target
+            || !matches!(self.features, Features::Text)
+            || self.c != [1.0]
+            || self.steps != TrainConfig::default().steps
+            || self.no_balance
+        {
+            return Err(UserError::new(
+                "--per-target, --features, --c, --steps and --no-balance are settings of linear heads",
+                "drop them with --fine-tune (see --lr, --epochs, --lora-r)",
+            ));
+        }
+        let task = Task::load(&self.task)?;
+        let init = self
+            .fine
+            .init
+            .as_deref()
+            .map(finetuned::read_manifest)
+            .transpose()?;
+        let labels = match (&init, self.fine.labels.is_empty()) {
+            (Some(m), true) => m.labels.clone(),
+            (_, false) => self.fine.labels.clone(),
+            (None, true) => task.labels.iter().map(|l| l.name.clone()).collect(),
+        };
+        let mut items = Vec::new();
+        let mut sources = Vec::new();
+        for spec in &self.data {
+            let (i, s) = data::load_for_model(spec, &task, self.field, &labels)?;
+            items.extend(i);
+            sources.push(s);
+        }
+        if self.fine.exemplars || self.data.is_empty() {
+            let (examples, source) = data::exemplars(&task)?;
+            items.extend(data::to_items(
+                &examples,
+                &task,
+                &task,
+                &labels,
+                "exemplars",
+            )?);
+            sources.push(source);
+        }
+        let (manifest, dir) = self.model.resolve()?;
+        let base_sha = manifest
+            .file("model.safetensors")
+            .map(|f| f.sha256.clone())
+            .unwrap_or_default();
+        let mut config = self.fine.config(self.seed, self.batch_size);
+        if let Some(m) = &init {
+            // Continued training keeps the adapter's shape.
+            config.lora.r = m.config.lora.r;
+            config.lora.alpha = m.config.lora.alpha;
+            config.lora.targets.clone_from(&m.config.lora.targets);
+            if m.base_model != manifest.id {
+                return Err(UserError::new(
+                    format!(
+                        "--init classifier was trained on {}, not {}",
+                        m.base_model, manifest.id
+                    ),
+                    format!("run with --model {}", m.base_model),
+                ));
+            }
+        }
+        let spec = FineTuneSpec {
+            name: self
+                .out
+                .file_name()
+                .map_or_else(|| "classifier".into(), |n| n.to_string_lossy().into_owned()),
+            task: &task,
+            field: self.field.name().to_string(),
+            labels,
+            base: (&dir, manifest.id.clone(), base_sha),
+            input: InputFormat {
+                speaker_prefix: !self.fine.no_speaker_prefix,
+                default_target: task.target.name.clone(),
+                text_norm: self.text_norm,
+            },
+            config,
+            dev_fraction: self.fine.dev_fraction,
+            folds: self.folds,
+            init: self.fine.init.as_deref(),
+            data: sources,
+            command: std::env::args().skip(1).collect(),
+            device: self.model.device.open()?,
+            resume: self.fine.resume,
+            quiet: false,
+        };
+        eprintln!(
+            "fine-tuning on {} examples ({} model labels, {} device)",
+            items.len(),
+            spec.labels.len(),
+            self.model.device
+        );
+        let trained = finetuned::train(&items, &spec, &self.out)?;
+        let m = &trained.manifest;
+        let kept = m.history.iter().find(|r| r.epoch == m.kept_epoch);
+        println!(
+            "kept epoch {} of {}{}",
+            m.kept_epoch,
+            m.history.len(),
+            kept.and_then(|r| r.dev_score)
+                .map_or(String::new(), |s| format!(" (dev score {s:.4})"))
+        );
+        if let Some(cv) = &m.cv {
+            let f_avg = cv.pooled.f_avg.map_or("-".into(), |f| format!("{f:.4}"));
+            println!(
+                "{}-fold cross-validation: accuracy {:.4}, macro-F1 {:.4}, F_avg {f_avg}",
+                cv.folds, cv.pooled.accuracy, cv.pooled.macro_f1
+            );
+            for (group, s) in &cv.groups {
+                let f = s.f_avg.map_or("-".into(), |f| format!("{f:.4}"));
+                println!(
+                    "  {group:<36} n {:>5} macro-F1 {:.4} F_avg {f}",
+                    s.n, s.macro_f1
+                );
+            }
+        }
+        println!("wrote {}", self.out.join(finetuned::MANIFEST).display());
+        if let Some(root) = &self.reports {
+            let probabilities = trained.out_of_fold.as_ref().ok_or_else(|| {
+                UserError::new(
+                    "--reports needs cross-validation, but --folds is 1",
+                    "use --folds 5 (the default)",
+                )
+            })?;
+            let task_labels: Vec<String> = task.labels.iter().map(|l| l.name.clone()).collect();
+            let scored: Vec<ScoredItem> = items
+                .iter()
+                .zip(probabilities)
+                .map(|(item, probs)| ScoredItem {
+                    id: item.id.clone(),
+                    doc_id: String::new(),
+                    group: item
+                        .target
+                        .clone()
+                        .unwrap_or_else(|| task.target.name.clone()),
+                    text: (!self.no_report_text).then(|| item.text.clone()),
+                    gold: item.gold.clone(),
+                    prediction: Some(Prediction::from_probs(&task_labels, probs, &m.name)),
+                    matched_id: None,
+                })
+                .collect();
+            let cv =
+                m.cv.as_ref()
+                    .expect("out-of-fold predictions come with a CV report");
+            let protocol = format!(
+                "{}-fold stratified cross-validation (seed {}) of LoRA fine-tuning (r {}, {} epochs at most, lr {}), out-of-fold predictions",
+                cv.folds, cv.seed, m.config.lora.r, m.config.epochs, m.config.optim.lr
+            );
+            let report = self.report(&task, &m.field, &m.data, protocol, &scored)?;
+            let dir = report.folder(root);
+            report.write(&dir)?;
+            println!("report: {}", dir.display());
+        }
+        Ok(())
     }
 }

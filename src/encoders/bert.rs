@@ -10,16 +10,18 @@
 //! Each real token sees exactly the arithmetic of the reference model: padded keys get weight 0
 //! either way, so only the padding rows, which nobody reads, differ (they are zero here).
 
-use super::autograd::{frozen_linear, softmax_last_dim};
+mod train;
+
 use super::gelu::gelu_erf;
 use super::{
-    has_classification_head, labels_from_config, AdaptableLinear, Adaptation, Encoder, Inference,
+    has_classification_head, labels_from_config, AdaptableLinear, AdapterWeights, Dropout, Encoder,
     Projection, Site, TokenBatch, Trainable,
 };
 use anyhow::{Context, Result};
 use candle_core::{DType, Device, IndexOp, Module, Tensor};
 use candle_nn::{linear, Linear, VarBuilder};
 use candle_transformers::models::bert::{Config, HiddenAct};
+use std::collections::BTreeMap;
 
 /// Checkpoint name of each projection inside `encoder.layer.N`, in forward order.
 const PROJECTIONS: [(Projection, &str); 6] = [
@@ -40,35 +42,6 @@ struct ClassificationHead {
     labels: Vec<String>,
 }
 
-impl ClassificationHead {
-    /// Reads `pooler.dense` under `root` and `classifier` under `vb`.
-    fn load(
-        vb: &VarBuilder,
-        root: &VarBuilder,
-        hidden: usize,
-        labels: Vec<String>,
-    ) -> Result<Self> {
-        Ok(Self {
-            pooler: linear(hidden, hidden, root.pp("pooler.dense"))?,
-            classifier: linear(hidden, labels.len(), vb.pp("classifier"))?,
-            labels,
-        })
-    }
-
-    /// Logits from last-layer states `[batch, tokens, h]`; `adaptation` may drop out the
-    /// pooled vector before the classifier, as transformers does in training.
-    fn logits(
-        &self,
-        hidden: &Tensor,
-        adaptation: &dyn Adaptation,
-        dropout: f64,
-    ) -> candle_core::Result<Tensor> {
-        let pooled = self.pooler.forward(&hidden.i((.., 0))?)?.tanh()?;
-        self.classifier
-            .forward(&adaptation.dropout(&pooled, dropout)?)
-    }
-}
-
 /// Layer-norm weights; applied with candle's fused kernel.
 struct LayerNorm {
     weight: Tensor,
@@ -86,7 +59,7 @@ impl LayerNorm {
     }
 
     fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
-        super::autograd::layer_norm(xs, &self.weight, &self.bias, self.eps)
+        candle_nn::ops::layer_norm(xs, &self.weight, &self.bias, self.eps)
     }
 }
 
@@ -136,6 +109,8 @@ struct Packing {
     token_of_slot: Tensor,
     /// `[batch, 1, 1, width]`: 0 for real keys, `f32::MIN` for padding, as transformers does.
     key_bias: Tensor,
+    /// For each sequence, its first (`[CLS]`) packed token.
+    first_token: Tensor,
 }
 
 impl Packing {
@@ -145,8 +120,12 @@ impl Packing {
         let mut grid_of_token = Vec::new();
         let mut position_of_token = Vec::new();
         let mut token_of_slot = Vec::with_capacity(mask.len());
+        let mut first_token = Vec::with_capacity(batch);
         let real = mask.iter().filter(|&&m| m != 0).count() as u32;
         for (slot, &m) in mask.iter().enumerate() {
+            if slot % width == 0 {
+                first_token.push(grid_of_token.len() as u32);
+            }
             if m != 0 {
                 token_of_slot.push(grid_of_token.len() as u32);
                 grid_of_token.push(slot as u32);
@@ -166,6 +145,7 @@ impl Packing {
             position_of_token: Tensor::new(position_of_token, device)?,
             token_of_slot: Tensor::new(token_of_slot, device)?,
             key_bias: Tensor::from_vec(key_bias, (batch, 1, 1, width), device)?,
+            first_token: Tensor::new(first_token, device)?,
         })
     }
 
@@ -218,7 +198,11 @@ impl Bert {
             .collect::<Result<Vec<_>>>()?;
         let head = if has_classification_head(config_text) {
             let labels = labels_from_config(config_text)?;
-            Some(ClassificationHead::load(&vb, &root, h, labels)?)
+            Some(ClassificationHead {
+                pooler: linear(h, h, root.pp("pooler.dense"))?,
+                classifier: linear(h, labels.len(), vb.pp("classifier"))?,
+                labels,
+            })
         } else {
             None
         };
@@ -265,42 +249,8 @@ impl Bert {
         }
     }
 
-    /// `linear(xs)` plus the adaptation's deltas of `projections`, the parts of its output in
-    /// order (one part, or query, key and value for the fused projection).
-    fn project(
-        &self,
-        layer: usize,
-        linear: &Linear,
-        projections: &[Projection],
-        xs: &Tensor,
-        adaptation: &dyn Adaptation,
-    ) -> candle_core::Result<Tensor> {
-        let base = frozen_linear(xs, linear)?;
-        let deltas = projections
-            .iter()
-            .map(|&projection| adaptation.delta(Site { layer, projection }, xs))
-            .collect::<candle_core::Result<Vec<_>>>()?;
-        if deltas.iter().all(Option::is_none) {
-            return Ok(base);
-        }
-        let part = base.dim(1)? / projections.len();
-        let parts = deltas
-            .into_iter()
-            .map(|d| match d {
-                Some(d) => Ok(d),
-                None => Tensor::zeros((base.dim(0)?, part), base.dtype(), base.device()),
-            })
-            .collect::<candle_core::Result<Vec<_>>>()?;
-        base + Tensor::cat(&parts, 1)?
-    }
-
     /// Multi-head self-attention of packed `[tokens, 3h]` projections: `[tokens, h]`.
-    fn attend(
-        &self,
-        qkv: &Tensor,
-        packing: &Packing,
-        adaptation: &dyn Adaptation,
-    ) -> candle_core::Result<Tensor> {
+    fn attend(&self, qkv: &Tensor, packing: &Packing) -> candle_core::Result<Tensor> {
         let (b, t) = (packing.batch, packing.width);
         let h = qkv.dim(1)? / 3;
         let d = h / self.heads;
@@ -308,7 +258,7 @@ impl Bert {
         let part = |i: usize| grid.i((.., .., i))?.transpose(1, 2)?.contiguous();
         let (q, k, v) = (part(0)?, part(1)?, part(2)?);
         let scores = (q.matmul(&k.t()?)? / (d as f64).sqrt())?.broadcast_add(&packing.key_bias)?;
-        let probs = adaptation.dropout(&softmax_last_dim(&scores)?, self.attention_dropout)?;
+        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
         probs
             .matmul(&v)?
             .transpose(1, 2)?
@@ -318,83 +268,19 @@ impl Bert {
     }
 
     /// Last-layer states of the real tokens, packed: `[tokens, h]`.
-    fn encode(
-        &self,
-        batch: &TokenBatch,
-        packing: &Packing,
-        adaptation: &dyn Adaptation,
-    ) -> candle_core::Result<Tensor> {
-        use Projection::*;
-        let p = self.config.hidden_dropout_prob;
-        let mut hidden = adaptation.dropout(&self.embed(batch, packing)?, p)?;
-        for (i, layer) in self.layers.iter().enumerate() {
-            let qkv = self.project(i, &layer.qkv, &[Query, Key, Value], &hidden, adaptation)?;
-            let context = self.attend(&qkv, packing, adaptation)?;
-            let attention = self.project(
-                i,
-                &layer.attention_output,
-                &[AttentionOutput],
-                &context,
-                adaptation,
-            )?;
+    fn encode(&self, batch: &TokenBatch, packing: &Packing) -> candle_core::Result<Tensor> {
+        let mut hidden = self.embed(batch, packing)?;
+        for layer in &self.layers {
+            let context = self.attend(&layer.qkv.forward(&hidden)?, packing)?;
             let attended = layer
                 .attention_norm
-                .forward(&(adaptation.dropout(&attention, p)? + &hidden)?)?;
-            let inner = self.project(
-                i,
-                &layer.intermediate,
-                &[Intermediate],
-                &attended,
-                adaptation,
-            )?;
-            let output = self.project(
-                i,
-                &layer.output,
-                &[Output],
-                &self.activate(&inner)?,
-                adaptation,
-            )?;
+                .forward(&(layer.attention_output.forward(&context)? + &hidden)?)?;
+            let inner = self.activate(&layer.intermediate.forward(&attended)?)?;
             hidden = layer
                 .output_norm
-                .forward(&(adaptation.dropout(&output, p)? + &attended)?)?;
+                .forward(&(layer.output.forward(&inner)? + &attended)?)?;
         }
         Ok(hidden)
-    }
-
-    /// Last-layer states of every grid slot, `[batch, tokens, h]` (zeros on padding).
-    fn hidden_with(
-        &self,
-        batch: &TokenBatch,
-        adaptation: &dyn Adaptation,
-    ) -> candle_core::Result<Tensor> {
-        let packing = Packing::new(&batch.attention_mask, batch.input_ids.device())?;
-        packing.pad(&self.encode(batch, &packing, adaptation)?)
-    }
-
-    /// The checkpoint name of a module under the encoder, as this checkpoint stores it.
-    fn module_name(&self, path: &str) -> String {
-        if self.prefixed {
-            format!("{ROOT}.{path}")
-        } else {
-            path.to_string()
-        }
-    }
-}
-
-impl Encoder for Bert {
-    fn hidden_states(&self, batch: &TokenBatch) -> candle_core::Result<Tensor> {
-        self.hidden_with(batch, &Inference)
-    }
-
-    fn logits(&self, batch: &TokenBatch) -> candle_core::Result<Tensor> {
-        let head = self.head.as_ref().ok_or_else(|| {
-            candle_core::Error::Msg("this BERT checkpoint has no classification head".into())
-        })?;
-        head.logits(&self.hidden_states(batch)?, &Inference, 0.0)
-    }
-
-    fn labels(&self) -> &[String] {
-        self.head.as_ref().map_or(&[], |h| &h.labels)
     }
 }
 
@@ -423,16 +309,18 @@ impl Trainable for Bert {
     fn head_shapes(&self, labels: usize) -> Vec<(String, Vec<usize>)> {
         let h = self.config.hidden_size;
         vec![
-            (format!("{ROOT}.pooler.dense.weight"), vec![h, h]),
-            (format!("{ROOT}.pooler.dense.bias"), vec![h]),
-            ("classifier.weight".into(), vec![labels, h]),
-            ("classifier.bias".into(), vec![labels]),
+            (train::POOLER_WEIGHT.into(), vec![h, h]),
+            (train::POOLER_BIAS.into(), vec![h]),
+            (train::CLASSIFIER_WEIGHT.into(), vec![labels, h]),
+            (train::CLASSIFIER_BIAS.into(), vec![labels]),
         ]
     }
 
     fn checkpoint_name(&self, name: &str) -> String {
-        name.strip_prefix(&format!("{ROOT}."))
-            .map_or_else(|| name.to_string(), |path| self.module_name(path))
+        match name.strip_prefix(&format!("{ROOT}.")) {
+            Some(path) if !self.prefixed => path.to_string(),
+            _ => name.to_string(),
+        }
     }
 
     fn initializer_range(&self) -> f64 {
@@ -442,18 +330,43 @@ impl Trainable for Bert {
     fn adapted_logits(
         &self,
         batch: &TokenBatch,
-        adaptation: &dyn Adaptation,
-        head: VarBuilder,
+        weights: &AdapterWeights,
     ) -> candle_core::Result<Tensor> {
-        let h = self.config.hidden_size;
-        let labels = head.get_unchecked("classifier.bias")?.dim(0)?;
-        let head = ClassificationHead::load(&head, &head.pp(ROOT), h, vec![String::new(); labels])
-            .map_err(|e| candle_core::Error::Msg(format!("{e:#}")))?;
-        let dropout = self
-            .config
-            .classifier_dropout
-            .unwrap_or(self.config.hidden_dropout_prob);
-        head.logits(&self.hidden_with(batch, adaptation)?, adaptation, dropout)
+        Ok(self.forward_train(batch, weights, None)?.0)
+    }
+
+    fn gradients(
+        &self,
+        batch: &TokenBatch,
+        weights: &AdapterWeights,
+        dropout: &mut Dropout,
+        loss: &dyn Fn(&Tensor) -> candle_core::Result<(f64, Tensor)>,
+    ) -> candle_core::Result<(f64, BTreeMap<String, Tensor>)> {
+        let (logits, saved) = self.forward_train(batch, weights, Some(dropout))?;
+        let saved = saved.expect("a training pass keeps its activations");
+        let (value, dlogits) = loss(&logits)?;
+        Ok((value, self.backward(&saved, weights, &dlogits)?))
+    }
+}
+
+impl Encoder for Bert {
+    fn hidden_states(&self, batch: &TokenBatch) -> candle_core::Result<Tensor> {
+        let packing = Packing::new(&batch.attention_mask, batch.input_ids.device())?;
+        packing.pad(&self.encode(batch, &packing)?)
+    }
+
+    fn logits(&self, batch: &TokenBatch) -> candle_core::Result<Tensor> {
+        let head = self.head.as_ref().ok_or_else(|| {
+            candle_core::Error::Msg("this BERT checkpoint has no classification head".into())
+        })?;
+        let hidden = self.hidden_states(batch)?;
+        let cls = hidden.i((.., 0))?;
+        let pooled = head.pooler.forward(&cls)?.tanh()?;
+        head.classifier.forward(&pooled)
+    }
+
+    fn labels(&self) -> &[String] {
+        self.head.as_ref().map_or(&[], |h| &h.labels)
     }
 }
 

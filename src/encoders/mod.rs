@@ -6,16 +6,17 @@
 //! lives in [`TextModel`], so adding an architecture means one new file plus one match arm in
 //! [`load_encoder`].
 
-mod autograd;
 mod batching;
 mod bert;
 mod deberta;
+mod dropout;
 mod gelu;
 pub mod lora;
 mod random;
 mod text_model;
 
 pub use batching::{plan_batches, TokenBatch};
+pub use dropout::Dropout;
 pub use random::random_checkpoint;
 pub use text_model::{LoadOptions, ModelInput, Pooling, TextModel, TextTokenizer};
 
@@ -24,6 +25,7 @@ use crate::models::Architecture;
 use anyhow::{Context, Result};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// A transformer that maps a padded token batch to hidden states and, optionally, class logits.
@@ -91,29 +93,28 @@ pub struct AdaptableLinear {
     pub out_dim: usize,
 }
 
-/// What fine-tuning adds to a frozen encoder's forward pass.
-pub trait Adaptation {
-    /// The extra output of the linear layer at `site` for input `xs`, if it is adapted.
-    fn delta(&self, site: Site, xs: &Tensor) -> candle_core::Result<Option<Tensor>>;
-    /// `xs` with dropout of rate `p` (training), or `xs` itself.
-    fn dropout(&self, xs: &Tensor, p: f64) -> candle_core::Result<Tensor>;
+/// The trained tensors of a fine-tuning run, by the names adapter files give them (LoRA
+/// factors `MODULE.lora_A.weight` / `MODULE.lora_B.weight` and the head's tensors).
+pub struct AdapterWeights<'a> {
+    /// The tensors.
+    pub tensors: &'a BTreeMap<String, Tensor>,
+    /// Factor applied to every `B·A`.
+    pub scale: f64,
+    /// Dropout on each adapter's input in training.
+    pub lora_dropout: f64,
 }
 
-/// The plain forward pass: nothing added, no dropout.
-pub struct Inference;
-
-impl Adaptation for Inference {
-    fn delta(&self, _: Site, _: &Tensor) -> candle_core::Result<Option<Tensor>> {
-        Ok(None)
-    }
-
-    fn dropout(&self, xs: &Tensor, _: f64) -> candle_core::Result<Tensor> {
-        Ok(xs.clone())
+impl AdapterWeights<'_> {
+    /// The tensor called `name`.
+    pub fn get(&self, name: &str) -> candle_core::Result<&Tensor> {
+        self.tensors
+            .get(name)
+            .ok_or_else(|| candle_core::Error::Msg(format!("no trained tensor {name}")))
     }
 }
 
-/// An encoder that can be fine-tuned: its weights stay frozen, an [`Adaptation`] adds to them,
-/// and a sequence-classification head is trained beside it.
+/// An encoder that can be fine-tuned: its own weights stay frozen while LoRA factors on its
+/// linear layers and a sequence-classification head are trained.
 pub trait Trainable: Encoder {
     /// Every linear layer an adapter can target, in forward order.
     fn adaptable(&self) -> Vec<AdaptableLinear>;
@@ -125,14 +126,22 @@ pub trait Trainable: Encoder {
     fn checkpoint_name(&self, name: &str) -> String;
     /// Standard deviation of the checkpoint's weight initialisation, for new head weights.
     fn initializer_range(&self) -> f64;
-    /// Classification logits with `adaptation` applied and the head's tensors from `head`
-    /// (named as [`Trainable::head_shapes`] says).
+    /// Classification logits with `weights` applied, without dropout: `[batch, labels]`.
     fn adapted_logits(
         &self,
         batch: &TokenBatch,
-        adaptation: &dyn Adaptation,
-        head: VarBuilder,
+        weights: &AdapterWeights,
     ) -> candle_core::Result<Tensor>;
+    /// One training step's forward pass (with `dropout`) and backward pass: `loss` maps the
+    /// logits to the loss and its gradient with respect to them; returns the loss and the
+    /// gradient of every tensor of `weights`.
+    fn gradients(
+        &self,
+        batch: &TokenBatch,
+        weights: &AdapterWeights,
+        dropout: &mut Dropout,
+        loss: &dyn Fn(&Tensor) -> candle_core::Result<(f64, Tensor)>,
+    ) -> candle_core::Result<(f64, BTreeMap<String, Tensor>)>;
 }
 
 /// Maps a Hugging Face `model_type` (from `config.json`) to an architecture this build runs.

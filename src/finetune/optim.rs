@@ -6,7 +6,7 @@
 //! resume with the same optimiser state, so the state lives here, in named tensors that a
 //! checkpoint saves and restores bit for bit.
 
-use candle_core::{backprop::GradStore, Result, Tensor, Var};
+use candle_core::{Result, Tensor};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -56,7 +56,6 @@ pub fn scheduled_lr(peak: f64, step: usize, warmup: usize, total: usize) -> f64 
 
 /// One parameter's optimiser state.
 struct Slot {
-    var: Var,
     decay: bool,
     m: Tensor,
     v: Tensor,
@@ -71,16 +70,15 @@ pub struct AdamW {
 }
 
 impl AdamW {
-    /// An optimiser for `params` (name → variable); names ending in `bias` get no weight decay.
-    pub fn new(params: &BTreeMap<String, Var>, config: OptimConfig) -> Result<Self> {
+    /// An optimiser for `params`; names ending in `bias` get no weight decay.
+    pub fn new(params: &BTreeMap<String, Tensor>, config: OptimConfig) -> Result<Self> {
         let slots = params
             .iter()
-            .map(|(name, var)| {
-                let zeros = var.as_tensor().zeros_like()?;
+            .map(|(name, t)| {
+                let zeros = t.zeros_like()?;
                 Ok((
                     name.clone(),
                     Slot {
-                        var: var.clone(),
                         decay: !name.ends_with("bias"),
                         m: zeros.clone(),
                         v: zeros,
@@ -100,15 +98,21 @@ impl AdamW {
         self.step
     }
 
-    /// Clips the gradients of `grads` to the configured global norm and applies one update
-    /// at learning rate `lr`. Returns the global gradient norm before clipping.
-    pub fn step(&mut self, grads: &GradStore, lr: f64) -> Result<f64> {
-        let grads: Vec<Tensor> = self
+    /// Clips `grads` to the configured global norm and updates `params` in place at learning
+    /// rate `lr`. Returns the global gradient norm before clipping.
+    pub fn step(
+        &mut self,
+        params: &mut BTreeMap<String, Tensor>,
+        grads: &BTreeMap<String, Tensor>,
+        lr: f64,
+    ) -> Result<f64> {
+        let grads: Vec<&Tensor> = self
             .slots
-            .values()
-            .map(|slot| match grads.get(slot.var.as_tensor()) {
-                Some(g) => Ok(g.clone()),
-                None => slot.var.as_tensor().zeros_like(),
+            .keys()
+            .map(|name| {
+                grads
+                    .get(name)
+                    .ok_or_else(|| candle_core::Error::Msg(format!("no gradient for {name}")))
             })
             .collect::<Result<_>>()?;
         let norm = global_norm(&grads)?;
@@ -121,9 +125,11 @@ impl AdamW {
         let c = &self.config;
         let bias1 = 1.0 - c.beta1.powi(self.step as i32);
         let bias2 = 1.0 - c.beta2.powi(self.step as i32);
-        for (slot, grad) in self.slots.values_mut().zip(grads) {
+        for ((name, slot), grad) in self.slots.iter_mut().zip(grads) {
             let grad = (grad * scale)?;
-            let theta = slot.var.as_tensor();
+            let theta = params
+                .get(name)
+                .ok_or_else(|| candle_core::Error::Msg(format!("no parameter {name}")))?;
             let theta = if slot.decay {
                 (theta * (1.0 - lr * c.weight_decay))?
             } else {
@@ -133,7 +139,7 @@ impl AdamW {
             slot.v = ((&slot.v * c.beta2)? + (grad.sqr()? * (1.0 - c.beta2))?)?;
             let denom = ((slot.v.sqrt()? / bias2.sqrt())? + c.eps)?;
             let update = (slot.m.div(&denom)? * (lr / bias1))?;
-            slot.var.set(&(theta - update)?)?;
+            params.insert(name.clone(), (theta - update)?);
         }
         Ok(norm)
     }
@@ -169,7 +175,7 @@ impl AdamW {
 
 /// The L2 norm of all gradients together, as `clip_grad_norm_` computes it (the norm of the
 /// per-tensor norms).
-fn global_norm(grads: &[Tensor]) -> Result<f64> {
+fn global_norm(grads: &[&Tensor]) -> Result<f64> {
     let mut squares = 0f64;
     for g in grads {
         let n = g
@@ -194,25 +200,25 @@ mod tests {
         assert_eq!(scheduled_lr(1.0, 0, 0, 4), 1.0);
     }
 
+    fn one_param(name: &str, value: &[f32]) -> BTreeMap<String, Tensor> {
+        BTreeMap::from([(name.to_string(), Tensor::new(value, &Device::Cpu).unwrap())])
+    }
+
     /// One AdamW step worked by hand: with m = 0.1·g, v = 0.001·g² and both bias corrections,
     /// the update is lr·g/(|g| + eps') ≈ lr·sign(g).
     #[test]
     fn first_step_moves_each_weight_by_lr_against_its_gradient_sign() {
-        let var = Var::from_tensor(&Tensor::new(&[1.0f32, -2.0], &Device::Cpu).unwrap()).unwrap();
-        let params = BTreeMap::from([("w.weight".to_string(), var.clone())]);
+        let mut params = one_param("w.weight", &[1.0, -2.0]);
         let config = OptimConfig {
             weight_decay: 0.1,
             max_grad_norm: 0.0,
             ..OptimConfig::default()
         };
         let mut adam = AdamW::new(&params, config).unwrap();
-        let loss = (var.as_tensor() * Tensor::new(&[3.0f32, -0.5], &Device::Cpu).unwrap())
-            .unwrap()
-            .sum_all()
-            .unwrap();
-        let norm = adam.step(&loss.backward().unwrap(), 0.01).unwrap();
+        let grads = one_param("w.weight", &[3.0, -0.5]);
+        let norm = adam.step(&mut params, &grads, 0.01).unwrap();
         assert!((norm - (9.0f64 + 0.25).sqrt()).abs() < 1e-6);
-        let w = var.as_tensor().to_vec1::<f32>().unwrap();
+        let w = params["w.weight"].to_vec1::<f32>().unwrap();
         // decay first: 1·(1 − 0.001) and −2·(1 − 0.001), then −0.01·sign(g).
         assert!((w[0] - (0.999 - 0.01)).abs() < 1e-6, "{w:?}");
         assert!((w[1] - (-1.998 + 0.01)).abs() < 1e-6, "{w:?}");
@@ -220,18 +226,14 @@ mod tests {
 
     #[test]
     fn clipping_scales_the_global_norm_down_to_the_limit() {
-        let var = Var::from_tensor(&Tensor::new(&[0.0f32, 0.0], &Device::Cpu).unwrap()).unwrap();
-        let params = BTreeMap::from([("b.bias".to_string(), var.clone())]);
+        let mut params = one_param("b.bias", &[0.0, 0.0]);
         let config = OptimConfig {
             max_grad_norm: 1.0,
             ..OptimConfig::default()
         };
         let mut adam = AdamW::new(&params, config).unwrap();
-        let loss = (var.as_tensor() * Tensor::new(&[30.0f32, 40.0], &Device::Cpu).unwrap())
-            .unwrap()
-            .sum_all()
-            .unwrap();
-        let norm = adam.step(&loss.backward().unwrap(), 0.1).unwrap();
+        let grads = one_param("b.bias", &[30.0, 40.0]);
+        let norm = adam.step(&mut params, &grads, 0.1).unwrap();
         assert!((norm - 50.0).abs() < 1e-6);
         let m = adam.state()["m.b.bias"].to_vec1::<f32>().unwrap();
         // m = (1 − β1)·g·(1/50): the clipped gradient is (0.6, 0.8).

@@ -1,17 +1,15 @@
 //! What fine-tuning trains: LoRA factors for the adapted linear layers and the whole
-//! classification head, as named variables, and the training forward pass that applies them.
+//! classification head, as named tensors.
 
 use crate::encoders::lora::factor_names;
-use crate::encoders::{Adaptation, Projection, Site, Trainable};
+use crate::encoders::{AdapterWeights, Projection, Trainable};
 use anyhow::{Context, Result};
 use candle_core::safetensors::MmapedSafetensors;
-use candle_core::{DType, Device, Tensor, Var};
-use candle_nn::VarBuilder;
+use candle_core::{DType, Device, Tensor};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Which linear layers get LoRA factors, and their shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,19 +36,14 @@ impl Default for LoraSettings {
     }
 }
 
-/// One adapted layer's factors: `delta(x) = scale · (x Aᵀ) Bᵀ`.
-struct Factors {
-    a: Var,
-    b: Var,
-}
-
 /// Every trained tensor, by the name the adapter file gives it (without PEFT's prefix).
 pub struct TrainableParams {
-    vars: BTreeMap<String, Var>,
-    factors: BTreeMap<Site, Factors>,
-    scale: f64,
-    /// Module paths of the adapted layers, in forward order.
-    modules: Vec<String>,
+    /// The tensors.
+    pub tensors: BTreeMap<String, Tensor>,
+    /// LoRA scale (`alpha / r`).
+    pub scale: f64,
+    /// Dropout on each adapter's input in training.
+    pub lora_dropout: f64,
 }
 
 impl TrainableParams {
@@ -102,147 +95,34 @@ impl TrainableParams {
             };
             tensors.insert(name, tensor);
         }
-        Self::from_tensors(model, &tensors, lora.alpha / lora.r as f64)
-    }
-
-    /// Parameters holding `tensors` (LoRA factors and head, as adapter files name them),
-    /// scaled by `scale`: to continue training a saved adapter or a checkpoint.
-    pub fn from_tensors(
-        model: &dyn Trainable,
-        tensors: &BTreeMap<String, Tensor>,
-        scale: f64,
-    ) -> Result<Self> {
-        let vars: BTreeMap<String, Var> = tensors
-            .iter()
-            .map(|(name, t)| Ok((name.clone(), Var::from_tensor(t)?)))
-            .collect::<Result<_>>()?;
-        let mut factors = BTreeMap::new();
-        let mut modules = Vec::new();
-        for linear in model.adaptable() {
-            let (a_name, b_name) = factor_names(&linear.module);
-            if let (Some(a), Some(b)) = (vars.get(&a_name), vars.get(&b_name)) {
-                factors.insert(
-                    linear.site,
-                    Factors {
-                        a: a.clone(),
-                        b: b.clone(),
-                    },
-                );
-                modules.push(linear.module);
-            }
-        }
-        for (name, _) in model.head_shapes(0) {
-            anyhow::ensure!(vars.contains_key(&name), "the adapter has no {name}");
-        }
         Ok(Self {
-            vars,
-            factors,
-            scale,
-            modules,
+            tensors,
+            scale: lora.alpha / lora.r as f64,
+            lora_dropout: lora.dropout,
         })
     }
 
-    /// The variables, by name.
-    pub fn vars(&self) -> &BTreeMap<String, Var> {
-        &self.vars
+    /// The view of these tensors an encoder reads.
+    pub fn weights(&self) -> AdapterWeights<'_> {
+        AdapterWeights {
+            tensors: &self.tensors,
+            scale: self.scale,
+            lora_dropout: self.lora_dropout,
+        }
     }
 
-    /// Current values, by name.
-    pub fn tensors(&self) -> BTreeMap<String, Tensor> {
-        self.vars
-            .iter()
-            .map(|(name, var)| (name.clone(), var.as_tensor().detach()))
+    /// Module paths of the adapted linear layers of `model`.
+    pub fn modules(&self, model: &dyn Trainable) -> Vec<String> {
+        model
+            .adaptable()
+            .into_iter()
+            .filter(|l| self.tensors.contains_key(&factor_names(&l.module).0))
+            .map(|l| l.module)
             .collect()
-    }
-
-    /// Module paths of the adapted linear layers.
-    pub fn modules(&self) -> &[String] {
-        &self.modules
     }
 
     /// Number of trained values.
     pub fn count(&self) -> usize {
-        self.vars.values().map(|v| v.as_tensor().elem_count()).sum()
-    }
-
-    /// The head's tensors for [`Trainable::adapted_logits`]; detached ones for evaluation, so
-    /// that no graph is built.
-    pub fn head(&self, detached: bool, device: &Device) -> VarBuilder<'static> {
-        let tensors: HashMap<String, Tensor> = self
-            .vars
-            .iter()
-            .filter(|(name, _)| !name.contains(".lora_"))
-            .map(|(name, var)| {
-                let t = var.as_tensor();
-                (name.clone(), if detached { t.detach() } else { t.clone() })
-            })
-            .collect();
-        VarBuilder::from_tensors(tensors, DType::F32, device)
-    }
-}
-
-/// The forward pass of one training step (LoRA with dropout everywhere transformers puts it),
-/// or of evaluation (LoRA only, detached, no dropout).
-pub struct Pass<'a> {
-    params: &'a TrainableParams,
-    lora_dropout: f64,
-    /// Dropout masks' source; `None` in evaluation.
-    rng: Option<RefCell<ChaCha8Rng>>,
-}
-
-impl<'a> Pass<'a> {
-    /// A training pass whose dropout masks come from `seed` (one seed per step, so a resumed
-    /// run draws the same masks).
-    pub fn training(params: &'a TrainableParams, lora_dropout: f64, seed: u64) -> Self {
-        Self {
-            params,
-            lora_dropout,
-            rng: Some(RefCell::new(ChaCha8Rng::seed_from_u64(seed))),
-        }
-    }
-
-    /// An evaluation pass.
-    pub fn evaluation(params: &'a TrainableParams) -> Self {
-        Self {
-            params,
-            lora_dropout: 0.0,
-            rng: None,
-        }
-    }
-
-    fn tensor(&self, var: &Var) -> Tensor {
-        if self.rng.is_some() {
-            var.as_tensor().clone()
-        } else {
-            var.as_tensor().detach()
-        }
-    }
-}
-
-impl Adaptation for Pass<'_> {
-    fn delta(&self, site: Site, xs: &Tensor) -> candle_core::Result<Option<Tensor>> {
-        let Some(factors) = self.params.factors.get(&site) else {
-            return Ok(None);
-        };
-        let (a, b) = (self.tensor(&factors.a), self.tensor(&factors.b));
-        let xs = self.dropout(xs, self.lora_dropout)?;
-        let down = xs.matmul(&a.t()?)?;
-        Ok(Some((down.matmul(&b.t()?)? * self.params.scale)?))
-    }
-
-    fn dropout(&self, xs: &Tensor, p: f64) -> candle_core::Result<Tensor> {
-        let Some(rng) = &self.rng else {
-            return Ok(xs.clone());
-        };
-        if p <= 0.0 {
-            return Ok(xs.clone());
-        }
-        let keep = 1.0 / (1.0 - p) as f32;
-        let mut rng = rng.borrow_mut();
-        let mask: Vec<f32> = (0..xs.elem_count())
-            .map(|_| if rng.random::<f64>() < p { 0.0 } else { keep })
-            .collect();
-        let mask = Tensor::from_vec(mask, xs.shape(), xs.device())?.to_dtype(xs.dtype())?;
-        xs * mask
+        self.tensors.values().map(Tensor::elem_count).sum()
     }
 }

@@ -3,11 +3,11 @@
 //! from with exactly the state it would have had.
 
 use super::optim::{scheduled_lr, AdamW, OptimConfig};
-use super::params::{LoraSettings, Pass, TrainableParams};
-use crate::encoders::{plan_batches, ModelInput, TextTokenizer, TokenBatch, Trainable};
+use super::params::{LoraSettings, TrainableParams};
+use crate::encoders::{plan_batches, Dropout, ModelInput, TextTokenizer, TokenBatch, Trainable};
 use crate::models::cache::sha256_bytes;
 use anyhow::{Context, Result};
-use candle_core::{DType, Device, Tensor, D};
+use candle_core::{Device, Tensor};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -162,7 +162,7 @@ pub fn fine_tune(
         "batch size and epochs must be positive"
     );
     let fingerprint = fingerprint(config, train, dev.as_ref(), &start)?;
-    let params = match start {
+    let mut params = match start {
         Start::Fresh { model_dir, labels } => {
             let weights = model_dir.join("model.safetensors");
             // SAFETY: read-only map of a model file stancer never writes.
@@ -170,9 +170,13 @@ pub fn fine_tune(
                 .with_context(|| format!("cannot read {}", weights.display()))?;
             TrainableParams::init(model, &base, labels, &config.lora, config.seed, device)?
         }
-        Start::From { tensors, scale } => TrainableParams::from_tensors(model, &tensors, scale)?,
+        Start::From { tensors, scale } => TrainableParams {
+            tensors,
+            scale,
+            lora_dropout: config.lora.dropout,
+        },
     };
-    let mut adam = AdamW::new(params.vars(), config.optim.clone())?;
+    let mut adam = AdamW::new(&params.tensors, config.optim.clone())?;
     let tokens = tokenizer.tokenize(&train.iter().map(TrainExample::input).collect::<Vec<_>>())?;
     let steps_per_epoch = train.len().div_ceil(config.batch_size);
     let total = steps_per_epoch * config.epochs;
@@ -185,7 +189,7 @@ pub fn fine_tune(
         best: None,
         epoch_loss: 0.0,
     };
-    let mut best_tensors = params.tensors();
+    let mut best_tensors = params.tensors.clone();
     if let Some(ck) = checkpoint.filter(|c| c.resume && c.path.exists()) {
         let (saved, tensors) = read_checkpoint(&ck.path, device)?;
         anyhow::ensure!(
@@ -193,11 +197,11 @@ pub fn fine_tune(
             "{} belongs to a run with other data or settings: remove it or drop --resume",
             ck.path.display()
         );
-        for (name, var) in params.vars() {
-            let t = tensors
+        for (name, value) in params.tensors.iter_mut() {
+            *value = tensors
                 .get(&format!("param.{name}"))
-                .with_context(|| format!("{}: no parameter {name}", ck.path.display()))?;
-            var.set(t)?;
+                .with_context(|| format!("{}: no parameter {name}", ck.path.display()))?
+                .clone();
         }
         adam.restore(&tensors, saved.step)?;
         best_tensors = tensors
@@ -232,18 +236,24 @@ pub fn fine_tune(
             .take(config.batch_size)
             .copied()
             .collect();
-        let loss = step_loss(
-            model, &params, tokenizer, &tokens, train, &batch, config, state.step, device,
+        let (loss, grads) = step_gradients(
+            model,
+            &params,
+            tokenizer,
+            &tokens,
+            train,
+            &batch,
+            config.seed,
+            state.step,
+            device,
         )?;
-        let grads = loss.backward()?;
-        let loss = loss.to_dtype(DType::F64)?.to_scalar::<f64>()?;
         anyhow::ensure!(
             loss.is_finite(),
             "training diverged at step {} (loss {loss})",
             state.step + 1
         );
         let lr = scheduled_lr(config.optim.lr, state.step, warmup, total);
-        adam.step(&grads, lr)?;
+        adam.step(&mut params.tensors, &grads, lr)?;
         state.step += 1;
         state.epoch_loss += loss;
         ema = Some(ema.map_or(loss, |e| 0.95 * e + 0.05 * loss));
@@ -287,7 +297,7 @@ pub fn fine_tune(
                 if let Some(s) = dev_score {
                     state.best = Some((record.epoch, s));
                 }
-                best_tensors = params.tensors();
+                best_tensors = params.tensors.clone();
             }
             if !quiet {
                 progress.suspend(|| {
@@ -339,62 +349,66 @@ fn epoch_order(n: usize, seed: u64, epoch: usize) -> Vec<usize> {
     order
 }
 
-/// The loss of one training step on `batch` (indices into `train`).
+/// The loss and gradients of one training step on `batch` (indices into `train`).
 #[allow(clippy::too_many_arguments)]
-fn step_loss(
+fn step_gradients(
     model: &dyn Trainable,
     params: &TrainableParams,
     tokenizer: &TextTokenizer,
     tokens: &[(Vec<u32>, Vec<u32>)],
     train: &[TrainExample],
     batch: &[usize],
-    config: &FineTuneConfig,
+    seed: u64,
     step: usize,
     device: &Device,
-) -> Result<Tensor> {
+) -> Result<(f64, BTreeMap<String, Tensor>)> {
     let items: Vec<(&[u32], &[u32])> = batch
         .iter()
         .map(|&i| (tokens[i].0.as_slice(), tokens[i].1.as_slice()))
         .collect();
     let padded = TokenBatch::pad(&items, tokenizer.pad_id(), device)?;
-    let pass = Pass::training(params, config.lora.dropout, dropout_seed(config.seed, step));
-    let logits = model.adapted_logits(&padded, &pass, params.head(false, device))?;
     let allowed: Vec<&[usize]> = batch.iter().map(|&i| train[i].allowed.as_slice()).collect();
-    batch_loss(&logits, &allowed)
+    let mut dropout = Dropout::new(dropout_seed(seed, step));
+    Ok(
+        model.gradients(&padded, &params.weights(), &mut dropout, &|logits| {
+            set_cross_entropy(logits, &allowed)
+        })?,
+    )
 }
 
-/// Mean over the rows of `logits` of `-log Σ_{allowed} p(label)`: cross-entropy when one
-/// label is allowed.
-pub fn batch_loss(logits: &Tensor, allowed: &[&[usize]]) -> Result<Tensor> {
-    let (rows, labels) = logits.dims2()?;
-    anyhow::ensure!(
-        rows == allowed.len(),
-        "{rows} logit rows for {} examples",
-        allowed.len()
-    );
-    let mut mask = vec![-1e9f32; rows * labels];
-    for (row, set) in allowed.iter().enumerate() {
-        anyhow::ensure!(!set.is_empty(), "an example allows no label");
-        for &label in *set {
-            anyhow::ensure!(label < labels, "label index {label} out of range");
-            mask[row * labels + label] = 0.0;
+/// Mean over the rows of `logits` of `-log Σ_{allowed} p(label)` (cross-entropy when one label
+/// is allowed), and its gradient: `(softmax(z) − softmax over the allowed labels) / rows`.
+pub fn set_cross_entropy(
+    logits: &Tensor,
+    allowed: &[&[usize]],
+) -> candle_core::Result<(f64, Tensor)> {
+    let rows = logits.to_dtype(candle_core::DType::F64)?.to_vec2::<f64>()?;
+    if rows.len() != allowed.len() {
+        candle_core::bail!("{} logit rows for {} examples", rows.len(), allowed.len());
+    }
+    let n = rows.len() as f64;
+    let mut loss = 0.0;
+    let mut grad = Vec::with_capacity(rows.len() * rows.first().map_or(0, Vec::len));
+    for (z, set) in rows.iter().zip(allowed) {
+        if set.is_empty() || set.iter().any(|&l| l >= z.len()) {
+            candle_core::bail!(
+                "an example's allowed labels {set:?} do not fit {} logits",
+                z.len()
+            );
+        }
+        let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let exps: Vec<f64> = z.iter().map(|v| (v - max).exp()).collect();
+        let all: f64 = exps.iter().sum();
+        let kept: f64 = set.iter().map(|&l| exps[l]).sum();
+        loss += (all.ln() - kept.ln()) / n;
+        for (label, e) in exps.iter().enumerate() {
+            let in_set = if set.contains(&label) { e / kept } else { 0.0 };
+            grad.push(((e / all - in_set) / n) as f32);
         }
     }
-    let mask = Tensor::from_vec(mask, (rows, labels), logits.device())?.to_dtype(logits.dtype())?;
-    let allowed = log_sum_exp(&(logits + mask)?)?;
-    let all = log_sum_exp(logits)?;
-    Ok((all - allowed)?.mean_all()?)
-}
-
-/// Row-wise `log Σ exp`, shifted by the (constant) row maximum for stability.
-fn log_sum_exp(xs: &Tensor) -> candle_core::Result<Tensor> {
-    let max = xs.max_keepdim(D::Minus1)?.detach();
-    (xs.broadcast_sub(&max)?
-        .exp()?
-        .sum_keepdim(D::Minus1)?
-        .log()?
-        + max)?
-        .squeeze(D::Minus1)
+    let grad =
+        Tensor::from_vec(grad, logits.dims2()?, logits.device())?.to_dtype(logits.dtype())?;
+    Ok((loss, grad))
 }
 
 /// Dropout seed of one step.
@@ -415,14 +429,14 @@ pub fn predict(
         tokenizer.tokenize(&examples.iter().map(TrainExample::input).collect::<Vec<_>>())?;
     let lengths: Vec<usize> = tokens.iter().map(|(ids, _)| ids.len()).collect();
     let mut out = vec![Vec::new(); examples.len()];
-    let pass = Pass::evaluation(params);
+    let weights = params.weights();
     for indices in plan_batches(&lengths, batch_size) {
         let items: Vec<(&[u32], &[u32])> = indices
             .iter()
             .map(|&i| (tokens[i].0.as_slice(), tokens[i].1.as_slice()))
             .collect();
         let padded = TokenBatch::pad(&items, tokenizer.pad_id(), device)?;
-        let logits = model.adapted_logits(&padded, &pass, params.head(true, device))?;
+        let logits = model.adapted_logits(&padded, &weights)?;
         let probs = candle_nn::ops::softmax_last_dim(&logits)?.to_vec2::<f32>()?;
         for (&i, p) in indices.iter().zip(probs) {
             out[i] = p;
@@ -465,9 +479,9 @@ fn write_checkpoint(
     best: &BTreeMap<String, Tensor>,
 ) -> Result<()> {
     let mut tensors: BTreeMap<String, Tensor> = params
-        .tensors()
-        .into_iter()
-        .map(|(k, t)| (format!("param.{k}"), t))
+        .tensors
+        .iter()
+        .map(|(k, t)| (format!("param.{k}"), t.clone()))
         .collect();
     tensors.extend(adam.state());
     tensors.extend(best.iter().map(|(k, t)| (format!("best.{k}"), t.clone())));
@@ -498,4 +512,36 @@ fn read_checkpoint(
         .into_iter()
         .collect();
     Ok((state, tensors))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Worked by hand: logits (0, ln 2, ln 3) give p = (1/6, 2/6, 3/6).
+    #[test]
+    fn set_cross_entropy_is_cross_entropy_for_one_label_and_sums_a_set() {
+        let z = Tensor::new(
+            &[[0.0f32, 2f32.ln(), 3f32.ln()], [0.0, 2f32.ln(), 3f32.ln()]],
+            &Device::Cpu,
+        )
+        .unwrap();
+        let (loss, grad) = set_cross_entropy(&z, &[&[2], &[0, 1]]).unwrap();
+        // −ln(3/6) and −ln(1/6 + 2/6), averaged.
+        assert!(
+            (loss - (2f64.ln() + 2f64.ln()) / 2.0).abs() < 1e-6,
+            "{loss}"
+        );
+        let g = grad.to_vec2::<f32>().unwrap();
+        let want = [
+            [1.0 / 6.0, 2.0 / 6.0, 0.5 - 1.0],
+            [1.0 / 6.0 - 1.0 / 3.0, 2.0 / 6.0 - 2.0 / 3.0, 0.5],
+        ];
+        for (row, want) in g.iter().zip(want) {
+            for (a, b) in row.iter().zip(want) {
+                assert!((a - (b / 2.0) as f32).abs() < 1e-6, "{g:?}");
+            }
+        }
+        assert!(set_cross_entropy(&z, &[&[3], &[0]]).is_err());
+    }
 }

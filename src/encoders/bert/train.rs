@@ -1,0 +1,467 @@
+//! Training BERT's LoRA adapters and classification head: a forward pass that keeps what the
+//! backward pass needs, and the backward pass written out by hand.
+//!
+//! Why not candle's autograd: it computes the gradient of every operand of every op, so each
+//! frozen weight's gradient (a third of the arithmetic) is computed and thrown away, and every
+//! node's gradient is first allocated as zeros and then added to; on a CPU that bookkeeping cost
+//! more than the matmuls. Written out, the backward pass is a short list of matmuls and
+//! elementwise ops over packed real tokens (padding only inside attention), it skips the input
+//! gradient of the first layer (the embeddings are frozen), and it runs on any candle device.
+//! `tests/finetune.rs` checks the loss and every gradient against PyTorch + peft.
+
+use super::{Bert, Layer, LayerNorm, Packing};
+use crate::encoders::lora::factor_names;
+use crate::encoders::{AdapterWeights, Dropout, Projection, Site, TokenBatch};
+use candle_core::{IndexOp, Module, Result, Tensor, D};
+use candle_nn::Linear;
+use std::collections::BTreeMap;
+
+/// Names of the head's tensors, as transformers' `BertForSequenceClassification` has them.
+pub const POOLER_WEIGHT: &str = "bert.pooler.dense.weight";
+/// See [`POOLER_WEIGHT`].
+pub const POOLER_BIAS: &str = "bert.pooler.dense.bias";
+/// See [`POOLER_WEIGHT`].
+pub const CLASSIFIER_WEIGHT: &str = "classifier.weight";
+/// See [`POOLER_WEIGHT`].
+pub const CLASSIFIER_BIAS: &str = "classifier.bias";
+
+/// What the backward pass needs of one adapted projection.
+struct LoraSaved {
+    site: Site,
+    /// The adapter's input after its dropout.
+    input: Tensor,
+    /// `input · Aᵀ`.
+    down: Tensor,
+    /// The dropout mask on the input, if any.
+    mask: Option<Tensor>,
+}
+
+/// Layer-norm values the backward pass needs.
+struct NormSaved {
+    /// `(x - mean) / std`.
+    normed: Tensor,
+    /// `1 / std`, `[tokens, 1]`.
+    inv_std: Tensor,
+}
+
+/// Activations of one transformer layer.
+struct LayerSaved {
+    qkv_lora: Vec<LoraSaved>,
+    /// Per head, `[batch, heads, width, head dim]`.
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    /// Attention probabilities before and after dropout.
+    probs: Tensor,
+    dropped_probs: Tensor,
+    probs_mask: Option<Tensor>,
+    attention_lora: Vec<LoraSaved>,
+    attention_mask: Option<Tensor>,
+    norm1: NormSaved,
+    intermediate_lora: Vec<LoraSaved>,
+    /// The feed-forward pre-activation.
+    pre_gelu: Tensor,
+    output_lora: Vec<LoraSaved>,
+    output_mask: Option<Tensor>,
+    norm2: NormSaved,
+}
+
+/// Everything a training forward pass keeps.
+pub(super) struct Saved {
+    packing: Packing,
+    layers: Vec<LayerSaved>,
+    /// `[CLS]` states of the last layer, `[batch, h]`.
+    cls: Tensor,
+    /// `tanh(pooler(cls))` before and after dropout.
+    pooled: Tensor,
+    dropped_pooled: Tensor,
+    pooled_mask: Option<Tensor>,
+}
+
+/// `xs ⊙ mask`, or `xs` when there is no mask.
+fn masked(xs: &Tensor, mask: &Option<Tensor>) -> Result<Tensor> {
+    match mask {
+        Some(m) => xs * m,
+        None => Ok(xs.clone()),
+    }
+}
+
+/// Dropout when training (`dropout` given), else nothing.
+fn drop(
+    dropout: &mut Option<&mut Dropout>,
+    xs: &Tensor,
+    p: f64,
+) -> Result<(Tensor, Option<Tensor>)> {
+    match dropout {
+        Some(d) => d.apply(xs, p),
+        None => Ok((xs.clone(), None)),
+    }
+}
+
+/// Layer norm that keeps its normalised input.
+fn layer_norm(xs: &Tensor, norm: &LayerNorm) -> Result<(Tensor, NormSaved)> {
+    let n = xs.dim(D::Minus1)? as f64;
+    let centred = xs.broadcast_sub(&(xs.sum_keepdim(D::Minus1)? / n)?)?;
+    let variance = (centred.sqr()?.sum_keepdim(D::Minus1)? / n)?;
+    let inv_std = (variance + norm.eps as f64)?.sqrt()?.recip()?;
+    let normed = centred.broadcast_mul(&inv_std)?;
+    let ys = normed
+        .broadcast_mul(&norm.weight)?
+        .broadcast_add(&norm.bias)?;
+    Ok((ys, NormSaved { normed, inv_std }))
+}
+
+/// Gradient of a frozen layer norm's input.
+fn layer_norm_backward(grad: &Tensor, saved: &NormSaved, norm: &LayerNorm) -> Result<Tensor> {
+    let n = grad.dim(D::Minus1)? as f64;
+    let g = grad.broadcast_mul(&norm.weight)?;
+    let g_mean = (g.sum_keepdim(D::Minus1)? / n)?;
+    let gx_mean = ((&g * &saved.normed)?.sum_keepdim(D::Minus1)? / n)?;
+    g.broadcast_sub(&g_mean)?
+        .sub(&saved.normed.broadcast_mul(&gx_mean)?)?
+        .broadcast_mul(&saved.inv_std)
+}
+
+/// `dy · gelu'(x)` for the exact GELU: `gelu'(x) = Φ(x) + x·φ(x)`.
+fn gelu_backward(xs: &Tensor, grad: &Tensor) -> Result<Tensor> {
+    let cdf = (((xs * std::f64::consts::FRAC_1_SQRT_2)?.erf()? + 1.0)? * 0.5)?;
+    let pdf = ((xs.sqr()? * -0.5)?.exp()?
+        * (0.5 * std::f64::consts::FRAC_2_SQRT_PI * std::f64::consts::FRAC_1_SQRT_2))?;
+    grad * (cdf + (xs * pdf)?)?
+}
+
+impl Bert {
+    /// LoRA factors (A, B) of `site` with their tensor names, if it is adapted.
+    fn factors<'w>(
+        &self,
+        site: Site,
+        weights: &'w AdapterWeights,
+    ) -> Option<(&'w Tensor, &'w Tensor, String, String)> {
+        let path = super::PROJECTIONS
+            .iter()
+            .find(|(p, _)| *p == site.projection)
+            .map(|(_, path)| *path)?;
+        let (a_name, b_name) = factor_names(&format!(
+            "{}.encoder.layer.{}.{path}",
+            super::ROOT,
+            site.layer
+        ));
+        let a = weights.tensors.get(&a_name)?;
+        let b = weights.tensors.get(&b_name)?;
+        Some((a, b, a_name, b_name))
+    }
+
+    /// `linear(xs)` plus the LoRA deltas of `projections`, its output's parts in order (one,
+    /// or query, key and value for the fused projection), keeping what backward needs.
+    fn project(
+        &self,
+        layer: usize,
+        linear: &Linear,
+        projections: &[Projection],
+        xs: &Tensor,
+        weights: &AdapterWeights,
+        dropout: &mut Option<&mut Dropout>,
+    ) -> Result<(Tensor, Vec<LoraSaved>)> {
+        let base = linear.forward(xs)?;
+        let part = base.dim(1)? / projections.len();
+        let mut saved = Vec::new();
+        let mut deltas = Vec::new();
+        for &projection in projections {
+            let site = Site { layer, projection };
+            match self.factors(site, weights) {
+                Some((a, b, _, _)) => {
+                    let (input, mask) = drop(dropout, xs, weights.lora_dropout)?;
+                    let down = input.matmul(&a.t()?)?;
+                    deltas.push((down.matmul(&b.t()?)? * weights.scale)?);
+                    saved.push(LoraSaved {
+                        site,
+                        input,
+                        down,
+                        mask,
+                    });
+                }
+                None => deltas.push(Tensor::zeros(
+                    (base.dim(0)?, part),
+                    base.dtype(),
+                    base.device(),
+                )?),
+            }
+        }
+        if saved.is_empty() {
+            return Ok((base, saved));
+        }
+        let delta = if deltas.len() == 1 {
+            deltas.remove(0)
+        } else {
+            Tensor::cat(&deltas, 1)?
+        };
+        Ok(((base + delta)?, saved))
+    }
+
+    /// Gradient of `project`'s input (when `need_input`), adding the LoRA factors' gradients
+    /// to `grads`.
+    fn project_backward(
+        &self,
+        grad: &Tensor,
+        linear: &Linear,
+        saved: &[LoraSaved],
+        weights: &AdapterWeights,
+        grads: &mut BTreeMap<String, Tensor>,
+        need_input: bool,
+    ) -> Result<Option<Tensor>> {
+        let mut input_grad = if need_input {
+            Some(grad.matmul(linear.weight())?)
+        } else {
+            None
+        };
+        for lora in saved {
+            let (a, b, a_name, b_name) = self
+                .factors(lora.site, weights)
+                .expect("saved adapters have factors");
+            // Query, key and value are the thirds of the fused projection's output.
+            let third = match lora.site.projection {
+                Projection::Query => Some(0),
+                Projection::Key => Some(1),
+                Projection::Value => Some(2),
+                _ => None,
+            };
+            let g = match third {
+                Some(i) => {
+                    let part = grad.dim(1)? / 3;
+                    grad.narrow(1, i * part, part)?.contiguous()?
+                }
+                None => grad.clone(),
+            };
+            grads.insert(b_name, (g.t()?.matmul(&lora.down)? * weights.scale)?);
+            let down_grad = (g.matmul(b)? * weights.scale)?;
+            grads.insert(a_name, down_grad.t()?.matmul(&lora.input)?);
+            if let Some(input_grad) = &mut input_grad {
+                *input_grad = (&*input_grad + masked(&down_grad.matmul(a)?, &lora.mask)?)?;
+            }
+        }
+        Ok(input_grad)
+    }
+
+    /// Logits, and with `dropout` (training) the activations the backward pass needs.
+    pub(super) fn forward_train(
+        &self,
+        batch: &TokenBatch,
+        weights: &AdapterWeights,
+        mut dropout: Option<&mut Dropout>,
+    ) -> Result<(Tensor, Option<Saved>)> {
+        use Projection::*;
+        let training = dropout.is_some();
+        let packing = Packing::new(&batch.attention_mask, batch.input_ids.device())?;
+        let p = self.config.hidden_dropout_prob;
+        let (b, t) = (packing.batch, packing.width);
+        let h = self.config.hidden_size;
+        let d = h / self.heads;
+        let mut hidden = drop(&mut dropout, &self.embed(batch, &packing)?, p)?.0;
+        let mut layers = Vec::new();
+        for (i, layer) in self.layers.iter().enumerate() {
+            let Layer {
+                qkv,
+                attention_output,
+                attention_norm,
+                intermediate,
+                output,
+                output_norm,
+            } = layer;
+            let (qkv_out, qkv_lora) =
+                self.project(i, qkv, &[Query, Key, Value], &hidden, weights, &mut dropout)?;
+            let grid = packing.pad(&qkv_out)?.reshape((b, t, 3, self.heads, d))?;
+            let part = |j: usize| grid.i((.., .., j))?.transpose(1, 2)?.contiguous();
+            let (q, k, v) = (part(0)?, part(1)?, part(2)?);
+            let scores =
+                (q.matmul(&k.t()?)? / (d as f64).sqrt())?.broadcast_add(&packing.key_bias)?;
+            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+            let (dropped_probs, probs_mask) = drop(&mut dropout, &probs, self.attention_dropout)?;
+            let context = dropped_probs
+                .matmul(&v)?
+                .transpose(1, 2)?
+                .contiguous()?
+                .reshape((b * t, h))?
+                .index_select(&packing.grid_of_token, 0)?;
+            let (attention, attention_lora) = self.project(
+                i,
+                attention_output,
+                &[AttentionOutput],
+                &context,
+                weights,
+                &mut dropout,
+            )?;
+            let (attention, attention_mask) = drop(&mut dropout, &attention, p)?;
+            let (attended, norm1) = layer_norm(&(attention + &hidden)?, attention_norm)?;
+            let (pre_gelu, intermediate_lora) = self.project(
+                i,
+                intermediate,
+                &[Intermediate],
+                &attended,
+                weights,
+                &mut dropout,
+            )?;
+            let (out, output_lora) = self.project(
+                i,
+                output,
+                &[Output],
+                &self.activate(&pre_gelu)?,
+                weights,
+                &mut dropout,
+            )?;
+            let (out, output_mask) = drop(&mut dropout, &out, p)?;
+            let (next, norm2) = layer_norm(&(out + &attended)?, output_norm)?;
+            if training {
+                layers.push(LayerSaved {
+                    qkv_lora,
+                    q,
+                    k,
+                    v,
+                    probs,
+                    dropped_probs,
+                    probs_mask,
+                    attention_lora,
+                    attention_mask,
+                    norm1,
+                    intermediate_lora,
+                    pre_gelu,
+                    output_lora,
+                    output_mask,
+                    norm2,
+                });
+            }
+            hidden = next;
+        }
+        let cls = hidden.index_select(&packing.first_token, 0)?;
+        let pooled = cls
+            .matmul(&weights.get(POOLER_WEIGHT)?.t()?)?
+            .broadcast_add(weights.get(POOLER_BIAS)?)?
+            .tanh()?;
+        let p_head = self.config.classifier_dropout.unwrap_or(p);
+        let (dropped_pooled, pooled_mask) = drop(&mut dropout, &pooled, p_head)?;
+        let logits = dropped_pooled
+            .matmul(&weights.get(CLASSIFIER_WEIGHT)?.t()?)?
+            .broadcast_add(weights.get(CLASSIFIER_BIAS)?)?;
+        let saved = training.then_some(Saved {
+            packing,
+            layers,
+            cls,
+            pooled,
+            dropped_pooled,
+            pooled_mask,
+        });
+        Ok((logits, saved))
+    }
+
+    /// Gradients of every tensor in `weights` given the gradient of the logits.
+    pub(super) fn backward(
+        &self,
+        saved: &Saved,
+        weights: &AdapterWeights,
+        logits_grad: &Tensor,
+    ) -> Result<BTreeMap<String, Tensor>> {
+        let mut grads = BTreeMap::new();
+        grads.insert(
+            CLASSIFIER_WEIGHT.into(),
+            logits_grad.t()?.matmul(&saved.dropped_pooled)?,
+        );
+        grads.insert(CLASSIFIER_BIAS.into(), logits_grad.sum(0)?);
+        let pooled_grad = masked(
+            &logits_grad.matmul(weights.get(CLASSIFIER_WEIGHT)?)?,
+            &saved.pooled_mask,
+        )?;
+        let pre_grad = (pooled_grad * saved.pooled.sqr()?.affine(-1.0, 1.0)?)?;
+        grads.insert(POOLER_WEIGHT.into(), pre_grad.t()?.matmul(&saved.cls)?);
+        grads.insert(POOLER_BIAS.into(), pre_grad.sum(0)?);
+        let cls_grad = pre_grad.matmul(weights.get(POOLER_WEIGHT)?)?;
+        let packing = &saved.packing;
+        let tokens = packing.grid_of_token.dim(0)?;
+        let h = self.config.hidden_size;
+        let mut grad = Tensor::zeros((tokens, h), cls_grad.dtype(), cls_grad.device())?.index_add(
+            &packing.first_token,
+            &cls_grad,
+            0,
+        )?;
+        for (i, (layer, s)) in self.layers.iter().zip(&saved.layers).enumerate().rev() {
+            let after_norm2 = layer_norm_backward(&grad, &s.norm2, &layer.output_norm)?;
+            let out_grad = masked(&after_norm2, &s.output_mask)?;
+            let activated_grad = self
+                .project_backward(
+                    &out_grad,
+                    &layer.output,
+                    &s.output_lora,
+                    weights,
+                    &mut grads,
+                    true,
+                )?
+                .expect("input gradient requested");
+            let pre_gelu_grad = gelu_backward(&s.pre_gelu, &activated_grad)?;
+            let attended_grad = (self
+                .project_backward(
+                    &pre_gelu_grad,
+                    &layer.intermediate,
+                    &s.intermediate_lora,
+                    weights,
+                    &mut grads,
+                    true,
+                )?
+                .expect("input gradient requested")
+                + after_norm2)?;
+            let after_norm1 = layer_norm_backward(&attended_grad, &s.norm1, &layer.attention_norm)?;
+            let attention_grad = masked(&after_norm1, &s.attention_mask)?;
+            let context_grad = self
+                .project_backward(
+                    &attention_grad,
+                    &layer.attention_output,
+                    &s.attention_lora,
+                    weights,
+                    &mut grads,
+                    true,
+                )?
+                .expect("input gradient requested");
+            let qkv_grad = self.attention_backward(&context_grad, s, packing)?;
+            // The first layer's input is the frozen embeddings: no gradient needed.
+            let input_grad = self.project_backward(
+                &qkv_grad,
+                &layer.qkv,
+                &s.qkv_lora,
+                weights,
+                &mut grads,
+                i > 0,
+            )?;
+            if let Some(input_grad) = input_grad {
+                grad = (input_grad + after_norm1)?;
+            }
+        }
+        Ok(grads)
+    }
+
+    /// Gradient of the fused query-key-value projection's output, packed `[tokens, 3h]`,
+    /// from the gradient of the attention's packed output.
+    fn attention_backward(
+        &self,
+        context_grad: &Tensor,
+        s: &LayerSaved,
+        packing: &Packing,
+    ) -> Result<Tensor> {
+        let (b, t) = (packing.batch, packing.width);
+        let h = self.config.hidden_size;
+        let d = h / self.heads;
+        let grid_grad = packing
+            .pad(context_grad)?
+            .reshape((b, t, self.heads, d))?
+            .transpose(1, 2)?
+            .contiguous()?;
+        let dropped_grad = grid_grad.matmul(&s.v.t()?)?;
+        let v_grad = s.dropped_probs.t()?.matmul(&grid_grad)?;
+        let probs_grad = masked(&dropped_grad, &s.probs_mask)?;
+        let dot = (&probs_grad * &s.probs)?.sum_keepdim(D::Minus1)?;
+        let scores_grad = ((&s.probs * probs_grad.broadcast_sub(&dot)?)? / (d as f64).sqrt())?;
+        let q_grad = scores_grad.matmul(&s.k)?;
+        let k_grad = scores_grad.t()?.matmul(&s.q)?;
+        Tensor::stack(&[q_grad, k_grad, v_grad], 2)?
+            .permute((0, 3, 2, 1, 4))?
+            .contiguous()?
+            .reshape((b * t, 3 * h))?
+            .index_select(&packing.grid_of_token, 0)
+    }
+}
