@@ -51,9 +51,6 @@ pub struct FineTuneArgs {
     /// Adapted linear layers, in every transformer layer.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = LoraSettings::default().targets)]
     pub lora_targets: Vec<Projection>,
-    /// Token limit per (text, target) pair; longer texts are cut, the target never.
-    #[arg(long, default_value_t = FineTuneConfig::default().max_length)]
-    pub max_length: usize,
     /// Fraction of the training data held out (stratified) to score each epoch and keep the
     /// best (0: keep the last epoch).
     #[arg(long, default_value_t = 0.1)]
@@ -70,12 +67,19 @@ pub struct FineTuneArgs {
 }
 
 impl FineTuneArgs {
-    /// The run settings; `seed` and `batch_size` come from `train`'s own flags.
-    pub fn config(&self, seed: u64, batch_size: usize) -> FineTuneConfig {
+    /// The run settings; `seed`, `batch_size` and the token limit (`--max-length`, default
+    /// 128, per (text, target) pair: longer texts are cut, the target never) come from
+    /// `train`'s and the model's own flags.
+    pub fn config(
+        &self,
+        seed: u64,
+        batch_size: usize,
+        max_length: Option<usize>,
+    ) -> FineTuneConfig {
         FineTuneConfig {
             epochs: self.epochs,
             batch_size,
-            max_length: self.max_length,
+            max_length: max_length.unwrap_or(FineTuneConfig::default().max_length),
             seed,
             optim: OptimConfig {
                 lr: self.lr,

@@ -302,7 +302,9 @@ impl TrainArgs {
             .file("model.safetensors")
             .map(|f| f.sha256.clone())
             .unwrap_or_default();
-        let mut config = self.fine.config(self.seed, self.batch_size);
+        let mut config = self
+            .fine
+            .config(self.seed, self.batch_size, self.model.max_length);
         if let Some(m) = &init {
             // Continued training keeps the adapter's shape.
             config.lora.r = m.config.lora.r;

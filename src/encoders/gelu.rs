@@ -22,7 +22,7 @@ pub fn gelu_erf(xs: &Tensor) -> candle_core::Result<Tensor> {
 /// `erf(x)` for f32: odd polynomial over even polynomial in `x`, clamped to [-4, 4], where
 /// `erf` is 1 to within f32 precision.
 #[inline(always)]
-fn erf(x: f32) -> f32 {
+pub(super) fn erf(x: f32) -> f32 {
     let x = x.clamp(-4.0, 4.0);
     let x2 = x * x;
     let mut p = -2.726_142_3e-10_f32;

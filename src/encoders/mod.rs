@@ -6,6 +6,7 @@
 //! lives in [`TextModel`], so adding an architecture means one new file plus one match arm in
 //! [`load_encoder`].
 
+mod backward;
 mod batching;
 mod bert;
 mod deberta;

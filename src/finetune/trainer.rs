@@ -209,6 +209,13 @@ pub fn fine_tune(
             .filter_map(|(k, t)| k.strip_prefix("best.").map(|k| (k.to_string(), t.clone())))
             .collect();
         state = saved;
+        if !quiet {
+            eprintln!(
+                "resuming from step {} of {total} ({})",
+                state.step,
+                ck.path.display()
+            );
+        }
     }
 
     let progress = if quiet {

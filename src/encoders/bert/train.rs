@@ -11,8 +11,8 @@
 
 use super::{Bert, Layer, LayerNorm, Packing};
 use crate::encoders::lora::factor_names;
-use crate::encoders::{AdapterWeights, Dropout, Projection, Site, TokenBatch};
-use candle_core::{IndexOp, Module, Result, Tensor, D};
+use crate::encoders::{backward, AdapterWeights, Dropout, Projection, Site, TokenBatch};
+use candle_core::{IndexOp, Module, Result, Tensor};
 use candle_nn::Linear;
 use std::collections::BTreeMap;
 
@@ -36,14 +36,6 @@ struct LoraSaved {
     mask: Option<Tensor>,
 }
 
-/// Layer-norm values the backward pass needs.
-struct NormSaved {
-    /// `(x - mean) / std`.
-    normed: Tensor,
-    /// `1 / std`, `[tokens, 1]`.
-    inv_std: Tensor,
-}
-
 /// Activations of one transformer layer.
 struct LayerSaved {
     qkv_lora: Vec<LoraSaved>,
@@ -57,13 +49,15 @@ struct LayerSaved {
     probs_mask: Option<Tensor>,
     attention_lora: Vec<LoraSaved>,
     attention_mask: Option<Tensor>,
-    norm1: NormSaved,
+    /// The input of the first layer norm.
+    norm1_input: Tensor,
     intermediate_lora: Vec<LoraSaved>,
     /// The feed-forward pre-activation.
     pre_gelu: Tensor,
     output_lora: Vec<LoraSaved>,
     output_mask: Option<Tensor>,
-    norm2: NormSaved,
+    /// The input of the second layer norm.
+    norm2_input: Tensor,
 }
 
 /// Everything a training forward pass keeps.
@@ -98,36 +92,9 @@ fn drop(
     }
 }
 
-/// Layer norm that keeps its normalised input.
-fn layer_norm(xs: &Tensor, norm: &LayerNorm) -> Result<(Tensor, NormSaved)> {
-    let n = xs.dim(D::Minus1)? as f64;
-    let centred = xs.broadcast_sub(&(xs.sum_keepdim(D::Minus1)? / n)?)?;
-    let variance = (centred.sqr()?.sum_keepdim(D::Minus1)? / n)?;
-    let inv_std = (variance + norm.eps as f64)?.sqrt()?.recip()?;
-    let normed = centred.broadcast_mul(&inv_std)?;
-    let ys = normed
-        .broadcast_mul(&norm.weight)?
-        .broadcast_add(&norm.bias)?;
-    Ok((ys, NormSaved { normed, inv_std }))
-}
-
-/// Gradient of a frozen layer norm's input.
-fn layer_norm_backward(grad: &Tensor, saved: &NormSaved, norm: &LayerNorm) -> Result<Tensor> {
-    let n = grad.dim(D::Minus1)? as f64;
-    let g = grad.broadcast_mul(&norm.weight)?;
-    let g_mean = (g.sum_keepdim(D::Minus1)? / n)?;
-    let gx_mean = ((&g * &saved.normed)?.sum_keepdim(D::Minus1)? / n)?;
-    g.broadcast_sub(&g_mean)?
-        .sub(&saved.normed.broadcast_mul(&gx_mean)?)?
-        .broadcast_mul(&saved.inv_std)
-}
-
-/// `dy · gelu'(x)` for the exact GELU: `gelu'(x) = Φ(x) + x·φ(x)`.
-fn gelu_backward(xs: &Tensor, grad: &Tensor) -> Result<Tensor> {
-    let cdf = (((xs * std::f64::consts::FRAC_1_SQRT_2)?.erf()? + 1.0)? * 0.5)?;
-    let pdf = ((xs.sqr()? * -0.5)?.exp()?
-        * (0.5 * std::f64::consts::FRAC_2_SQRT_PI * std::f64::consts::FRAC_1_SQRT_2))?;
-    grad * (cdf + (xs * pdf)?)?
+/// Gradient of a frozen layer norm's input `xs`.
+fn norm_backward(xs: &Tensor, grad: &Tensor, norm: &LayerNorm) -> Result<Tensor> {
+    backward::layer_norm(xs, grad, &norm.weight, norm.eps)
 }
 
 impl Bert {
@@ -291,7 +258,8 @@ impl Bert {
                 &mut dropout,
             )?;
             let (attention, attention_mask) = drop(&mut dropout, &attention, p)?;
-            let (attended, norm1) = layer_norm(&(attention + &hidden)?, attention_norm)?;
+            let norm1_input = (attention + &hidden)?;
+            let attended = attention_norm.forward(&norm1_input)?;
             let (pre_gelu, intermediate_lora) = self.project(
                 i,
                 intermediate,
@@ -309,7 +277,8 @@ impl Bert {
                 &mut dropout,
             )?;
             let (out, output_mask) = drop(&mut dropout, &out, p)?;
-            let (next, norm2) = layer_norm(&(out + &attended)?, output_norm)?;
+            let norm2_input = (out + &attended)?;
+            let next = output_norm.forward(&norm2_input)?;
             if training {
                 layers.push(LayerSaved {
                     qkv_lora,
@@ -321,12 +290,12 @@ impl Bert {
                     probs_mask,
                     attention_lora,
                     attention_mask,
-                    norm1,
+                    norm1_input,
                     intermediate_lora,
                     pre_gelu,
                     output_lora,
                     output_mask,
-                    norm2,
+                    norm2_input,
                 });
             }
             hidden = next;
@@ -382,7 +351,7 @@ impl Bert {
             0,
         )?;
         for (i, (layer, s)) in self.layers.iter().zip(&saved.layers).enumerate().rev() {
-            let after_norm2 = layer_norm_backward(&grad, &s.norm2, &layer.output_norm)?;
+            let after_norm2 = norm_backward(&s.norm2_input, &grad, &layer.output_norm)?;
             let out_grad = masked(&after_norm2, &s.output_mask)?;
             let activated_grad = self
                 .project_backward(
@@ -394,7 +363,7 @@ impl Bert {
                     true,
                 )?
                 .expect("input gradient requested");
-            let pre_gelu_grad = gelu_backward(&s.pre_gelu, &activated_grad)?;
+            let pre_gelu_grad = backward::gelu(&s.pre_gelu, &activated_grad)?;
             let attended_grad = (self
                 .project_backward(
                     &pre_gelu_grad,
@@ -406,7 +375,7 @@ impl Bert {
                 )?
                 .expect("input gradient requested")
                 + after_norm2)?;
-            let after_norm1 = layer_norm_backward(&attended_grad, &s.norm1, &layer.attention_norm)?;
+            let after_norm1 = norm_backward(&s.norm1_input, &attended_grad, &layer.attention_norm)?;
             let attention_grad = masked(&after_norm1, &s.attention_mask)?;
             let context_grad = self
                 .project_backward(
@@ -454,8 +423,7 @@ impl Bert {
         let dropped_grad = grid_grad.matmul(&s.v.t()?)?;
         let v_grad = s.dropped_probs.t()?.matmul(&grid_grad)?;
         let probs_grad = masked(&dropped_grad, &s.probs_mask)?;
-        let dot = (&probs_grad * &s.probs)?.sum_keepdim(D::Minus1)?;
-        let scores_grad = ((&s.probs * probs_grad.broadcast_sub(&dot)?)? / (d as f64).sqrt())?;
+        let scores_grad = (backward::softmax(&s.probs, &probs_grad)? / (d as f64).sqrt())?;
         let q_grad = scores_grad.matmul(&s.k)?;
         let k_grad = scores_grad.t()?.matmul(&s.q)?;
         Tensor::stack(&[q_grad, k_grad, v_grad], 2)?
