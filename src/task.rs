@@ -65,6 +65,13 @@ pub struct Exemplar {
     pub label: String,
     /// The statement.
     pub text: String,
+    /// Who says it, when the exemplar is written as an attributed quote (a cross-encoder reads
+    /// it as the quote's speaker).
+    #[serde(default)]
+    pub speaker: Option<String>,
+    /// The construction it was written to cover (reassurance, threat, conditional offer, …).
+    #[serde(default)]
+    pub construction: Option<String>,
 }
 
 /// A stance task as read from `task.toml`.

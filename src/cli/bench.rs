@@ -36,6 +36,44 @@ enum BenchCommand {
     /// Zero-shot cross-encoder throughput (pairs/s) per batch size and thread count, model load
     /// time, peak RSS: on model folders and on configs instantiated with random weights.
     CrossEncoder(CrossEncoderBenchArgs),
+    /// LoRA fine-tuning throughput (training examples/s) on SemEval-2016 (tweet, target) pairs
+    /// per thread count, and peak RSS.
+    FineTune(FineTuneBenchArgs),
+}
+
+/// Flags of `stancer bench fine-tune`.
+#[derive(Args, Debug)]
+struct FineTuneBenchArgs {
+    /// Examples per step.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Token limit per (tweet, target) pair.
+    #[arg(long, default_value_t = 64)]
+    length: usize,
+    /// Thread counts to measure, comma-separated (each in its own process).
+    #[arg(long, value_delimiter = ',', default_values_t = vec![2])]
+    threads: Vec<usize>,
+    /// Untimed steps before the timed ones.
+    #[arg(long, default_value_t = 2)]
+    warmup_steps: usize,
+    /// Timed steps.
+    #[arg(long, default_value_t = 10)]
+    steps: usize,
+    /// Dropout on each adapter's input (LoRA r 8, alpha 16 on every encoder linear layer).
+    #[arg(long, default_value_t = 0.1)]
+    lora_dropout: f64,
+    /// Write the examples trained on here as `examples.jsonl` ({"text", "text_pair", "label"}
+    /// per line), for scripts/bench/python_finetune.py.
+    #[arg(long)]
+    write_examples: Option<PathBuf>,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Internal: measure in this process only and print its JSON.
+    #[arg(long, hide = true)]
+    worker: bool,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 /// Flags of `stancer bench cross-encoder`. Paths default to the repository's own files: run it
@@ -126,6 +164,7 @@ impl BenchArgs {
         match &self.command {
             BenchCommand::Embed(args) => args.run(),
             BenchCommand::CrossEncoder(args) => args.run(),
+            BenchCommand::FineTune(args) => args.run(),
         }
     }
 }
@@ -338,6 +377,154 @@ impl CrossEncoderBenchArgs {
             "rows": rows,
         });
         println!("{report}");
+        Ok(())
+    }
+}
+
+impl FineTuneBenchArgs {
+    fn run(&self) -> Result<()> {
+        if self.worker {
+            return self.worker();
+        }
+        if let Some(dir) = &self.write_examples {
+            let lines: String = self
+                .examples()?
+                .iter()
+                .map(|e| {
+                    json!({"text": e.text, "text_pair": e.pair, "label": e.allowed[0]}).to_string()
+                        + "\n"
+                })
+                .collect();
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            crate::output::write_atomic(&dir.join("examples.jsonl"), |w| {
+                Ok(w.write_all(lines.as_bytes())?)
+            })?;
+        }
+        let mut runs = Vec::new();
+        for &threads in &self.threads {
+            let run = child(threads, &["--worker"])?;
+            if !self.json {
+                println!(
+                    "{threads} threads: {:.1} examples/s ({:.0} real tokens/s), {:.3} s/step, peak RSS {:.0} MiB",
+                    run["examples_per_second"].as_f64().unwrap_or(0.0),
+                    run["tokens_per_second"].as_f64().unwrap_or(0.0),
+                    run["seconds_per_step"].as_f64().unwrap_or(0.0),
+                    mib(&run["peak_rss_bytes"])
+                );
+            }
+            runs.push(run);
+        }
+        if self.json {
+            println!(
+                "{}",
+                json!({
+                    "implementation": "stancer (candle)",
+                    "model": self.model.model,
+                    "batch_size": self.batch_size,
+                    "max_length": self.length,
+                    "warmup_steps": self.warmup_steps,
+                    "steps": self.steps,
+                    "lora_dropout": self.lora_dropout,
+                    "threads": self.threads,
+                    "runs": runs,
+                })
+            );
+        }
+        Ok(())
+    }
+
+    /// The (tweet, target) pairs trained on: enough SemEval-2016 training tweets for every
+    /// step, labels FAVOR, AGAINST, NONE as 0, 1, 2.
+    fn examples(&self) -> Result<Vec<crate::finetune::TrainExample>> {
+        let root = crate::settings::data_root();
+        let needed = (self.warmup_steps + self.steps) * self.batch_size;
+        let tweets = semeval_items(&root, needed)?.ok_or_else(|| {
+            UserError::new(
+                format!("no semeval2016-task6 under {}", root.display()),
+                "set STANCER_DATA to the folder that holds the shared datasets",
+            )
+        })?;
+        anyhow::ensure!(
+            tweets.len() >= needed,
+            "only {} tweets for {needed} examples",
+            tweets.len()
+        );
+        Ok(tweets
+            .into_iter()
+            .map(|t| crate::finetune::TrainExample {
+                allowed: vec![match t.stance.as_str() {
+                    "FAVOR" => 0,
+                    "AGAINST" => 1,
+                    _ => 2,
+                }],
+                text: t.text,
+                pair: Some(t.target),
+            })
+            .collect())
+    }
+
+    fn worker(&self) -> Result<()> {
+        use crate::finetune::{fine_tune, FineTuneConfig, LoraSettings, Start};
+        let (_, dir) = self.model.resolve()?;
+        let device = self.model.device.open()?;
+        let model = crate::encoders::load_trainable(&dir, &device)?;
+        let tokenizer = crate::encoders::TextTokenizer::load(&dir, Some(self.length))?;
+        let examples = self.examples()?;
+        let inputs: Vec<crate::encoders::ModelInput> = examples
+            .iter()
+            .map(|e| {
+                crate::encoders::ModelInput::Pair(&e.text, e.pair.as_deref().unwrap_or_default())
+            })
+            .collect();
+        let tokens: usize = tokenizer
+            .tokenize(&inputs)?
+            .iter()
+            .map(|(ids, _)| ids.len())
+            .sum();
+        let config = FineTuneConfig {
+            epochs: 1,
+            batch_size: self.batch_size,
+            max_length: self.length,
+            patience: 0,
+            lora: LoraSettings {
+                dropout: self.lora_dropout,
+                ..LoraSettings::default()
+            },
+            ..FineTuneConfig::default()
+        };
+        let start = Start::Fresh {
+            model_dir: &dir,
+            labels: 3,
+        };
+        let run = fine_tune(
+            model.as_ref(),
+            &tokenizer,
+            &device,
+            start,
+            &examples,
+            None,
+            &config,
+            None,
+            true,
+        )?;
+        let timed = &run.step_seconds[self.warmup_steps.min(run.step_seconds.len())..];
+        let seconds: f64 = timed.iter().sum();
+        let per_example = tokens as f64 / examples.len() as f64;
+        let examples_per_second = (timed.len() * self.batch_size) as f64 / seconds.max(1e-9);
+        println!(
+            "{}",
+            json!({
+                "device": crate::device::describe(&device),
+                "threads": candle_core::utils::get_num_threads(),
+                "timed_steps": timed.len(),
+                "seconds_per_step": seconds / timed.len().max(1) as f64,
+                "examples_per_second": examples_per_second,
+                "tokens_per_second": examples_per_second * per_example,
+                "real_tokens_per_example": per_example,
+                "peak_rss_bytes": peak_rss_bytes(),
+            })
+        );
         Ok(())
     }
 }

@@ -112,6 +112,8 @@ pub struct FineTuned {
     pub steps: usize,
     /// Training examples per second over the steps this process ran.
     pub examples_per_second: f64,
+    /// Wall-clock seconds of each step this process ran (forward, backward and update).
+    pub step_seconds: Vec<f64>,
 }
 
 /// Training state beside the tensors in a checkpoint.
@@ -231,6 +233,7 @@ pub fn fine_tune(
     let started = Instant::now();
     let first_step = state.step;
     let mut ema: Option<f64> = None;
+    let mut step_seconds = Vec::new();
     let mut stopped = early_stop(&state, config.patience);
 
     while state.step < total && !stopped {
@@ -243,6 +246,7 @@ pub fn fine_tune(
             .take(config.batch_size)
             .copied()
             .collect();
+        let step_start = Instant::now();
         let (loss, grads) = step_gradients(
             model,
             &params,
@@ -261,6 +265,7 @@ pub fn fine_tune(
         );
         let lr = scheduled_lr(config.optim.lr, state.step, warmup, total);
         adam.step(&mut params.tensors, &grads, lr)?;
+        step_seconds.push(step_start.elapsed().as_secs_f64());
         state.step += 1;
         state.epoch_loss += loss;
         ema = Some(ema.map_or(loss, |e| 0.95 * e + 0.05 * loss));
@@ -335,6 +340,7 @@ pub fn fine_tune(
         steps: state.step,
         examples_per_second: ran as f64 * config.batch_size as f64
             / started.elapsed().as_secs_f64().max(1e-9),
+        step_seconds,
     })
 }
 
