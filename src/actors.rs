@@ -510,7 +510,7 @@ fn find_mentions(text: &str, tokens: &[Token], in_quote: &[bool]) -> Vec<Mention
                     title.push(t.lower.trim_end_matches('.').to_string());
                 }
             } else if !(name.is_empty() && t.lower.ends_with("ing")) {
-                let raw = &text[t.byte_start..t.byte_end];
+                let raw = &*crate::quotes::tokens::visible(&text[t.byte_start..t.byte_end]);
                 let raw = raw
                     .strip_suffix("’s")
                     .or_else(|| raw.strip_suffix("'s"))
