@@ -2,7 +2,7 @@
 
 use crate::actors::Registry;
 use crate::corpus::{Corpus, Document};
-use crate::quotes;
+use crate::quotes::window;
 use anyhow::Result;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -44,9 +44,15 @@ impl QuotesArgs {
                     }
                     Err(e) => return Err(e),
                 };
-                for q in quotes::extract_with(&doc, registry.as_ref()) {
-                    serde_json::to_writer(&mut *out, &q)?;
-                    out.write_all(b"\n")?;
+                // Window by window, so a huge document never holds all its quotes at once.
+                let mut written = 0;
+                for w in window::windows(&doc.text, window::WINDOW_BYTES) {
+                    let found = window::extract_window(&doc, w, registry.as_ref(), written);
+                    written += found.len();
+                    for q in found {
+                        serde_json::to_writer(&mut *out, &q)?;
+                        out.write_all(b"\n")?;
+                    }
                 }
                 bar.inc(1);
             }
