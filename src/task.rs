@@ -53,9 +53,14 @@ pub struct Task {
     /// Native gold file, relative to the task file.
     #[serde(default)]
     pub gold: Option<PathBuf>,
-    /// Actor registry, relative to the task file.
+    /// Actor registry, relative to the task file. It describes the actors of the task's own
+    /// corpus, so `stancer run` applies it there only (other corpora need `--actors`).
     #[serde(default)]
     pub actors: Option<PathBuf>,
+    /// The task's own corpus, relative to the task file (default: an `articles` folder beside
+    /// it); `stancer run` reads it when given no inputs.
+    #[serde(default)]
+    pub corpus: Option<PathBuf>,
     /// The label meaning "says nothing about the target"; left out of aggregation.
     #[serde(default)]
     pub none_label: Option<String>,
@@ -81,8 +86,10 @@ pub struct Task {
 }
 
 impl Task {
-    /// Reads and validates a task file.
+    /// Reads and validates a task file; a bundled task (such as the default) is found even
+    /// outside the repository ([`crate::bundled`]).
     pub fn load(path: &Path) -> Result<Self> {
+        let path = &crate::bundled::locate(path)?;
         let text = std::fs::read_to_string(path).map_err(|e| {
             UserError::new(
                 format!("cannot read task file {}: {e}", path.display()),
@@ -175,6 +182,26 @@ impl Task {
     pub fn relative(&self, path: &Path) -> PathBuf {
         self.path.parent().unwrap_or(Path::new(".")).join(path)
     }
+
+    /// The task's own corpus: `corpus`, else the `articles` folder beside the task file when
+    /// there is one.
+    pub fn corpus_dir(&self) -> Option<PathBuf> {
+        match &self.corpus {
+            Some(dir) => Some(self.relative(dir)),
+            None => Some(self.relative(Path::new("articles"))).filter(|d| d.is_dir()),
+        }
+    }
+
+    /// Whether every input lies inside the task's own corpus, where its actor registry holds.
+    pub fn is_own_corpus(&self, inputs: &[PathBuf]) -> bool {
+        let Some(own) = self.corpus_dir().and_then(|d| d.canonicalize().ok()) else {
+            return false;
+        };
+        !inputs.is_empty()
+            && inputs
+                .iter()
+                .all(|i| i.canonicalize().is_ok_and(|i| i.starts_with(&own)))
+    }
 }
 
 #[cfg(test)]
@@ -237,6 +264,28 @@ hypothesis = "{speaker} says nothing about {target}."
         assert!(format!("{err:#}").contains("exemplars_source"), "{err:#}");
         let typo = MINIMAL.replace("description = \"d\"", "descripton = \"d\"");
         assert!(Task::parse(&typo, Path::new("t.toml")).is_err());
+    }
+
+    #[test]
+    fn the_own_corpus_is_the_articles_folder_unless_named() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let task = Task::load(&root.join(DEFAULT_TASK)).unwrap();
+        let articles = root.join("datasets/missile-shield/articles");
+        assert_eq!(task.corpus_dir(), Some(articles.clone()));
+        assert!(task.is_own_corpus(std::slice::from_ref(&articles)));
+        assert!(task.is_own_corpus(&[articles.join("nysun-2008-03-missile-shield-divide.txt")]));
+        let elsewhere = root.join("datasets/semeval2016-stance");
+        assert!(!task.is_own_corpus(&[articles.clone(), elsewhere]));
+        assert!(!task.is_own_corpus(&[PathBuf::from("-")]));
+        assert!(!task.is_own_corpus(&[]));
+        let named = Task::parse(
+            &format!("corpus = \"texts\"\n{MINIMAL}"),
+            Path::new("x/task.toml"),
+        )
+        .unwrap();
+        assert_eq!(named.corpus_dir(), Some(PathBuf::from("x/texts")));
+        let none = Task::parse(MINIMAL, Path::new("x/task.toml")).unwrap();
+        assert_eq!(none.corpus_dir(), None);
     }
 
     #[test]
