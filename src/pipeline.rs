@@ -225,7 +225,6 @@ fn run_chunks(
         progress,
     };
     *keep = !done.is_empty();
-    let kept = keep;
     let mut skipped = Vec::new();
     let mut documents = 0;
     let start = Instant::now();
@@ -252,12 +251,12 @@ fn run_chunks(
                 chunks.pending.push((piece, found, corpus.bytes_read()));
             }
             if chunks.pending.len() >= config.chunk_documents.max(1) {
-                chunks.flush(&mut quotes, &mut timings, kept)?;
+                chunks.flush(&mut quotes, &mut timings, keep)?;
             }
             continue;
         }
         // A huge document: the documents before it make a chunk, then each window is one.
-        chunks.flush(&mut quotes, &mut timings, kept)?;
+        chunks.flush(&mut quotes, &mut timings, keep)?;
         let mut ordinal = 0;
         for (i, w) in windows.into_iter().enumerate() {
             let piece = Piece {
@@ -272,10 +271,10 @@ fn run_chunks(
             ordinal += found.len();
             let at = (before + w.end as u64).min(corpus.bytes_read());
             chunks.pending.push((piece, found, at));
-            chunks.flush(&mut quotes, &mut timings, kept)?;
+            chunks.flush(&mut quotes, &mut timings, keep)?;
         }
     }
-    chunks.flush(&mut quotes, &mut timings, kept)?;
+    chunks.flush(&mut quotes, &mut timings, keep)?;
     timings.extract = start.elapsed().as_secs_f64() - timings.classify;
     if documents == 0 {
         let inputs: Vec<String> = config
@@ -378,13 +377,13 @@ struct Chunks<'a> {
 }
 
 impl Chunks<'_> {
-    /// Classifies the pending pieces' quotes, appends them to the checkpoint as one synced line,
-    /// and moves the quotes into `quotes`.
+    /// Classifies the pending pieces' quotes, appends them to the checkpoint as one synced line
+    /// (after which the checkpoint is worth keeping: `keep`), and moves the quotes into `quotes`.
     fn flush(
         &mut self,
         quotes: &mut Vec<Quote>,
         timings: &mut Timings,
-        kept: &mut bool,
+        keep: &mut bool,
     ) -> Result<()> {
         let Some(&(_, _, done)) = self.pending.last() else {
             return Ok(());
@@ -405,7 +404,7 @@ impl Chunks<'_> {
         line.push(b'\n');
         self.log.write_all(&line)?;
         self.log.sync_data()?;
-        *kept = true;
+        *keep = true;
         quotes.extend(chunk.quotes);
         self.finished = done;
         (self.progress)(Progress::Finished { done });

@@ -31,13 +31,13 @@ pub fn report_error(err: &anyhow::Error) {
 /// A progress bar on stderr over `len` items: redrawn in place on a terminal, else logged as
 /// plain lines (see [`ProgressView`]).
 pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
-    let bar = ProgressView::new(
+    ProgressView::new(
         Some(len),
+        what,
         "{msg:>10} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, eta {eta})",
         "{msg}: {pos}/{len} ({percent}%), {elapsed} elapsed, eta {eta}",
-    );
-    bar.bar.set_message(what.to_string());
-    bar.bar
+    )
+    .bar
 }
 
 /// A job's progress on stderr: a bar redrawn in place on a terminal; elsewhere (logs, CI,
@@ -51,9 +51,9 @@ pub struct ProgressView {
 }
 
 impl ProgressView {
-    /// A bar over `len` units (`None`: total unknown), drawn with `terminal` on a terminal and
-    /// logged with `plain` elsewhere (indicatif templates).
-    pub fn new(len: Option<u64>, terminal: &str, plain: &str) -> Self {
+    /// A bar over `len` units (`None`: total unknown) showing `message` first, drawn with
+    /// `terminal` on a terminal and logged with `plain` elsewhere (indicatif templates).
+    pub fn new(len: Option<u64>, message: &str, terminal: &str, plain: &str) -> Self {
         use std::io::IsTerminal;
         let (target, template, log) = if std::io::stderr().is_terminal() {
             (indicatif::ProgressDrawTarget::stderr(), terminal, None)
@@ -66,6 +66,7 @@ impl ProgressView {
         bar.set_style(
             indicatif::ProgressStyle::with_template(template).expect("static template is valid"),
         );
+        bar.set_message(message.to_string());
         bar.enable_steady_tick(std::time::Duration::from_secs(1));
         ProgressView { bar, log }
     }
@@ -112,18 +113,17 @@ impl LogLines {
         })))
     }
 
-    /// Writes the buffered line when it is due (or `always`), unless it was the last written.
+    /// Writes the buffered line when it is due (or `always`), unless it repeats the last one
+    /// written (its clock moves, so a live job never repeats itself).
     fn emit(&self, always: bool) {
         let mut state = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let line = state.line.trim().to_string();
-        if line.is_empty() {
-            return;
-        }
-        let (due, repeat) = match &state.last {
-            None => (true, false),
-            Some((at, last)) => (at.elapsed() >= state.interval, *last == line),
+        let due = match &state.last {
+            Some((_, last)) if *last == line => return,
+            Some((at, _)) => at.elapsed() >= state.interval,
+            None => true,
         };
-        if (due || always) && !(always && repeat) {
+        if !line.is_empty() && (due || always) {
             eprintln!("{line}");
             state.last = Some((std::time::Instant::now(), line));
         }

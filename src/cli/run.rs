@@ -159,12 +159,12 @@ impl RunArgs {
         } else {
             ProgressView::new(
                 total_bytes,
+                "reading",
                 "{msg:>24} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} (eta {eta})",
                 "{msg}: {bytes}/{total_bytes} ({percent}%) of the input done, {elapsed} elapsed, \
                  eta {eta}",
             )
         };
-        progress.bar.set_message("reading");
         let checkpoint = self.out.join(CHECKPOINT);
         let result = pipeline::run(&config, &checkpoint, &settings, self.resume, &|event| {
             show(&progress.bar, event)
@@ -238,8 +238,8 @@ fn show(bar: &indicatif::ProgressBar, event: pipeline::Progress) {
             bar.set_position(done);
         }
         pipeline::Progress::Finished { done } => {
-            bar.set_message("reading");
             bar.set_position(done);
+            bar.set_message("reading");
         }
     }
 }
