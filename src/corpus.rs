@@ -302,6 +302,24 @@ impl Iterator for Corpus {
     }
 }
 
+/// The error for a corpus that held no document: a run over nothing is a mistake (a wrong
+/// folder, a wrong extension), not a success with empty outputs.
+pub fn no_documents(inputs: &[PathBuf], skipped: usize) -> anyhow::Error {
+    let inputs: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    UserError::new(
+        format!(
+            "no documents in {}{}",
+            inputs.join(", "),
+            if skipped == 0 {
+                String::new()
+            } else {
+                format!(" ({skipped} bad input(s) skipped)")
+            }
+        ),
+        INPUT_KINDS,
+    )
+}
+
 fn bad(place: &str, why: &str) -> anyhow::Error {
     UserError::new(
         format!("{place}: {why}"),

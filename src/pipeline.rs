@@ -277,23 +277,7 @@ fn run_chunks(
     chunks.flush(&mut quotes, &mut timings, keep)?;
     timings.extract = start.elapsed().as_secs_f64() - timings.classify;
     if documents == 0 {
-        let inputs: Vec<String> = config
-            .inputs
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
-        return Err(UserError::new(
-            format!(
-                "no documents in {}{}",
-                inputs.join(", "),
-                if skipped.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({} bad input(s) skipped)", skipped.len())
-                }
-            ),
-            "give .txt or .md articles, .jsonl files, or directories holding them",
-        ));
+        return Err(crate::corpus::no_documents(&config.inputs, skipped.len()));
     }
 
     let start = Instant::now();

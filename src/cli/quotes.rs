@@ -33,7 +33,7 @@ impl QuotesArgs {
         let corpus = Corpus::open(&self.inputs)?;
         let write = |out: &mut dyn Write| -> Result<()> {
             let bar = progress();
-            let mut skipped = 0usize;
+            let (mut skipped, mut documents) = (0usize, 0usize);
             for doc in corpus {
                 let doc: Document = match doc {
                     Ok(d) => d,
@@ -44,6 +44,7 @@ impl QuotesArgs {
                     }
                     Err(e) => return Err(e),
                 };
+                documents += 1;
                 // Window by window, so a huge document never holds all its quotes at once.
                 let mut written = 0;
                 for w in window::windows(&doc.text, window::WINDOW_BYTES) {
@@ -57,6 +58,9 @@ impl QuotesArgs {
                 bar.inc(1);
             }
             bar.finish_and_clear();
+            if documents == 0 {
+                return Err(crate::corpus::no_documents(&self.inputs, skipped));
+            }
             if skipped > 0 {
                 eprintln!("skipped {skipped} bad input(s)");
             }
