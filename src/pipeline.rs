@@ -19,7 +19,7 @@ use crate::task::Task;
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -104,10 +104,14 @@ pub struct RunConfig {
     pub window_bytes: usize,
 }
 
-/// What a run produced.
+/// What a run produced. The classified quotes themselves stay in the checkpoint, in corpus
+/// order, and are read back one chunk at a time ([`RunResult::for_each_quote`]): held in memory
+/// all at once (with their probability maps) they took gigabytes for one 50 MB document.
 pub struct RunResult {
-    /// Classified quotes in corpus order.
-    pub quotes: Vec<Quote>,
+    /// Quotes found.
+    pub quotes: usize,
+    /// Quotes attributed to an actor.
+    pub attributed_quotes: usize,
     /// Per actor per document.
     pub document_actors: Vec<ActorStance>,
     /// Per actor over the corpus.
@@ -118,6 +122,67 @@ pub struct RunResult {
     pub skipped: Vec<String>,
     /// Seconds spent reading and extracting, classifying, aggregating.
     pub timings: Timings,
+    /// The checkpoint holding the classified quotes.
+    checkpoint: PathBuf,
+}
+
+impl RunResult {
+    /// Calls `f` on every classified quote in corpus order, reading the checkpoint one chunk at
+    /// a time; valid until the checkpoint is removed.
+    pub fn for_each_quote(&self, mut f: impl FnMut(Quote) -> Result<()>) -> Result<()> {
+        let file = std::fs::File::open(&self.checkpoint)
+            .with_context(|| format!("cannot open checkpoint {}", self.checkpoint.display()))?;
+        let mut lines = std::io::BufReader::new(file).split(b'\n').skip(1);
+        lines.try_for_each(|line| {
+            let line = line
+                .with_context(|| format!("cannot read checkpoint {}", self.checkpoint.display()))?;
+            let chunk: CheckpointLine = serde_json::from_slice(&line).with_context(|| {
+                format!(
+                    "checkpoint {} changed during the run",
+                    self.checkpoint.display()
+                )
+            })?;
+            chunk.quotes.into_iter().try_for_each(&mut f)
+        })
+    }
+}
+
+/// What aggregation keeps of each classified quote: counts, and the stance of the attributed
+/// ones (not their text, spans or sentiment).
+#[derive(Default)]
+struct Tally {
+    quotes: usize,
+    attributed: Vec<Attributed>,
+}
+
+/// A classified quote attributed to an actor, as aggregation reads it.
+struct Attributed {
+    doc_id: String,
+    quote_id: String,
+    actor_id: String,
+    actor: String,
+    stance: Prediction,
+}
+
+impl Tally {
+    fn add(&mut self, quotes: &[Quote]) -> Result<()> {
+        self.quotes += quotes.len();
+        for q in quotes {
+            let (Some(actor_id), Some(actor)) = (&q.actor_id, &q.actor) else {
+                continue;
+            };
+            let stance = q.extra.get("stance").cloned().unwrap_or_default();
+            self.attributed.push(Attributed {
+                doc_id: q.doc_id.clone(),
+                quote_id: q.quote_id.clone(),
+                actor_id: actor_id.clone(),
+                actor: actor.clone(),
+                stance: serde_json::from_value(stance)
+                    .with_context(|| format!("quote {} has no stance", q.quote_id))?,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// Wall-clock seconds per stage; everything but `load` and `classify` is time outside the model.
@@ -212,10 +277,11 @@ fn run_chunks(
     progress: &dyn Fn(Progress),
 ) -> Result<RunResult> {
     let mut timings = Timings::default();
-    let (mut quotes, done) = if resume {
-        read_checkpoint(checkpoint, fingerprint)?
+    let mut tally = Tally::default();
+    let done = if resume {
+        read_checkpoint(checkpoint, fingerprint, &mut tally)?
     } else {
-        (Vec::new(), HashMap::new())
+        HashMap::new()
     };
     let mut chunks = Chunks {
         config,
@@ -251,12 +317,12 @@ fn run_chunks(
                 chunks.pending.push((piece, found, corpus.bytes_read()));
             }
             if chunks.pending.len() >= config.chunk_documents.max(1) {
-                chunks.flush(&mut quotes, &mut timings, keep)?;
+                chunks.flush(&mut tally, &mut timings, keep)?;
             }
             continue;
         }
         // A huge document: the documents before it make a chunk, then each window is one.
-        chunks.flush(&mut quotes, &mut timings, keep)?;
+        chunks.flush(&mut tally, &mut timings, keep)?;
         let mut ordinal = 0;
         for (i, w) in windows.into_iter().enumerate() {
             let piece = Piece {
@@ -271,10 +337,10 @@ fn run_chunks(
             ordinal += found.len();
             let at = (before + w.end as u64).min(corpus.bytes_read());
             chunks.pending.push((piece, found, at));
-            chunks.flush(&mut quotes, &mut timings, keep)?;
+            chunks.flush(&mut tally, &mut timings, keep)?;
         }
     }
-    chunks.flush(&mut quotes, &mut timings, keep)?;
+    chunks.flush(&mut tally, &mut timings, keep)?;
     timings.extract = start.elapsed().as_secs_f64() - timings.classify;
     if documents == 0 {
         return Err(crate::corpus::no_documents(&config.inputs, skipped.len()));
@@ -282,20 +348,14 @@ fn run_chunks(
 
     let start = Instant::now();
     let labels: Vec<String> = config.task.labels.iter().map(|l| l.name.clone()).collect();
-    let stances: Vec<Prediction> = quotes
+    let attributed: Vec<QuoteStance> = tally
+        .attributed
         .iter()
-        .map(|q| serde_json::from_value(q.extra["stance"].clone()))
-        .collect::<Result<_, _>>()?;
-    let attributed: Vec<QuoteStance> = quotes
-        .iter()
-        .zip(&stances)
-        .filter_map(|(q, stance)| {
-            Some(QuoteStance {
-                doc_id: &q.doc_id,
-                quote_id: &q.quote_id,
-                actor: (q.actor_id.as_deref()?, q.actor.as_deref()?),
-                stance,
-            })
+        .map(|a| QuoteStance {
+            doc_id: &a.doc_id,
+            quote_id: &a.quote_id,
+            actor: (&a.actor_id, &a.actor),
+            stance: &a.stance,
         })
         .collect();
     let none = config.task.none_label.as_deref();
@@ -303,12 +363,14 @@ fn run_chunks(
     let corpus_actors = aggregate(&attributed, &labels, none, false);
     timings.aggregate = start.elapsed().as_secs_f64();
     Ok(RunResult {
-        quotes,
+        quotes: tally.quotes,
+        attributed_quotes: tally.attributed.len(),
         document_actors,
         corpus_actors,
         documents,
         skipped,
         timings,
+        checkpoint: checkpoint.to_path_buf(),
     })
 }
 
@@ -362,13 +424,8 @@ struct Chunks<'a> {
 
 impl Chunks<'_> {
     /// Classifies the pending pieces' quotes, appends them to the checkpoint as one synced line
-    /// (after which the checkpoint is worth keeping: `keep`), and moves the quotes into `quotes`.
-    fn flush(
-        &mut self,
-        quotes: &mut Vec<Quote>,
-        timings: &mut Timings,
-        keep: &mut bool,
-    ) -> Result<()> {
+    /// (after which the checkpoint is worth keeping: `keep`), and counts them into `tally`.
+    fn flush(&mut self, tally: &mut Tally, timings: &mut Timings, keep: &mut bool) -> Result<()> {
         let Some(&(_, _, done)) = self.pending.last() else {
             return Ok(());
         };
@@ -389,7 +446,7 @@ impl Chunks<'_> {
         self.log.write_all(&line)?;
         self.log.sync_data()?;
         *keep = true;
-        quotes.extend(chunk.quotes);
+        tally.add(&chunk.quotes)?;
         self.finished = done;
         (self.progress)(Progress::Finished { done });
         Ok(())
@@ -421,15 +478,17 @@ fn open_checkpoint(path: &Path, fingerprint: &str, append: bool) -> Result<std::
     Ok(file)
 }
 
-/// Finished chunks (their pieces with quote counts, and their quotes) from an earlier run with
-/// the same fingerprint. The file is cut back to its last whole line so appends continue cleanly
-/// after a torn write, whose chunk is then done again whole.
-fn read_checkpoint(path: &Path, fingerprint: &str) -> Result<(Vec<Quote>, HashMap<Piece, usize>)> {
+/// The pieces (with their quote counts) of the chunks an earlier run with the same fingerprint
+/// finished, their quotes counted into `tally`. The file is cut back to its last whole line so
+/// appends continue cleanly after a torn write, whose chunk is then done again whole.
+fn read_checkpoint(
+    path: &Path,
+    fingerprint: &str,
+    tally: &mut Tally,
+) -> Result<HashMap<Piece, usize>> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((Vec::new(), HashMap::new()))
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
         Err(e) => {
             return Err(e).with_context(|| format!("cannot read checkpoint {}", path.display()))
         }
@@ -447,7 +506,7 @@ fn read_checkpoint(path: &Path, fingerprint: &str) -> Result<(Vec<Quote>, HashMa
             "run again without --resume to start over",
         ));
     }
-    let (mut quotes, mut done, mut keep) = (Vec::new(), HashMap::new(), first.len());
+    let (mut done, mut keep) = (HashMap::new(), first.len());
     for line in lines {
         if !line.ends_with(b"\n") {
             break;
@@ -457,13 +516,13 @@ fn read_checkpoint(path: &Path, fingerprint: &str) -> Result<(Vec<Quote>, HashMa
         };
         keep += line.len();
         done.extend(chunk.pieces);
-        quotes.extend(chunk.quotes);
+        tally.add(&chunk.quotes)?;
     }
     if keep < bytes.len() {
         let file = std::fs::OpenOptions::new().write(true).open(path)?;
         file.set_len(keep as u64)?;
     }
-    Ok((quotes, done))
+    Ok(done)
 }
 
 /// Adds `stance` (and `sentiment`) predictions to every quote's record.
@@ -571,11 +630,10 @@ pub fn write_outputs(
     let start = Instant::now();
     let mut set = out.stage()?;
     set.write("quotes.jsonl", |w| {
-        for q in &result.quotes {
-            serde_json::to_writer(&mut *w, q)?;
-            w.write_all(b"\n")?;
-        }
-        Ok(())
+        result.for_each_quote(|q| {
+            serde_json::to_writer(&mut *w, &q)?;
+            Ok(w.write_all(b"\n")?)
+        })
     })?;
     let rows: Vec<(&str, &ActorStance)> = result
         .document_actors
@@ -644,14 +702,9 @@ pub const WEAK_CONFIDENCE: f32 = 0.5;
 /// The compact actor table printed after a run and written to `summary.md`; stances below
 /// [`WEAK_CONFIDENCE`] are marked "(weak)" with a note under the table.
 pub fn summary(task: &Task, result: &RunResult) -> String {
-    let mut out =
-        format!(
+    let mut out = format!(
         "# stancer run: {}\n\nTarget: {}. {} documents, {} quotes ({} attributed to an actor).\n\n",
-        task.name,
-        task.target.name,
-        result.documents,
-        result.quotes.len(),
-        result.quotes.iter().filter(|q| q.actor_id.is_some()).count()
+        task.name, task.target.name, result.documents, result.quotes, result.attributed_quotes
     );
     out.push_str(
         "| actor | stance | confidence | on-target / quotes | evidence |\n|---|---|---|---|---|\n",
@@ -722,7 +775,8 @@ mod tests {
             evidence: Vec::new(),
         };
         let result = RunResult {
-            quotes: Vec::new(),
+            quotes: 9,
+            attributed_quotes: 9,
             document_actors: Vec::new(),
             corpus_actors: vec![
                 actor("Lavrov", "conciliatory", 0.34, 4),
@@ -732,6 +786,7 @@ mod tests {
             documents: 1,
             skipped: Vec::new(),
             timings: Timings::default(),
+            checkpoint: PathBuf::new(),
         };
         let text = summary(&task, &result);
         assert!(

@@ -177,8 +177,8 @@ impl RunArgs {
             models,
             counts: serde_json::json!({
                 "documents": result.documents,
-                "quotes": result.quotes.len(),
-                "attributed_quotes": result.quotes.iter().filter(|q| q.actor_id.is_some()).count(),
+                "quotes": result.quotes,
+                "attributed_quotes": result.attributed_quotes,
                 "actors": result.corpus_actors.len(),
                 "skipped_inputs": result.skipped.len(),
             }),
