@@ -15,7 +15,7 @@ stancer=target/release/stancer
 
 # Seed article: stance and sentiment of the default run.
 "$stancer" run --quiet --out "$tmp/seed-run"
-"$stancer" eval stance --predictions "$tmp/seed-run"
+"$stancer" eval stance --predictions "$tmp/seed-run" --reports eval/reports
 
 # SemEval-2016 Task 6, training split only: out-of-fold predictions of 5-fold cross-validation.
 "$stancer" train --task datasets/semeval2016-stance/task.toml --data "semeval:$semeval" \

@@ -1,10 +1,15 @@
-//! Corpus input: documents from `.txt` articles, JSONL files, directories of both, and stdin.
+//! Corpus input: documents from `.txt`/`.md` articles, JSONL files, directories of them, and
+//! stdin.
 //!
 //! [`Corpus`] streams: it lists paths up front (sorted, for deterministic output) but reads one
 //! file, or one JSONL line, at a time, so a corpus larger than memory is fine. Every bad input
-//! (invalid UTF-8, empty text, duplicate id, malformed JSON line, missing `id`/`text`) is an
-//! `Err` item naming the file and line; the iterator carries on after it, so a caller can
-//! report and skip (`--skip-bad`) or stop at the first.
+//! (a file of unknown type, invalid UTF-8, empty text, duplicate id, malformed or truncated JSON
+//! line, missing `id`/`text`) is an `Err` item naming the file and line; the iterator carries on
+//! after it, so a caller can report and skip (`--skip-bad`) or stop at the first.
+//!
+//! A document read from a file found in a directory is named by its path relative to that
+//! directory without the extension (`2008/a.txt` → `2008/a`), so equal file names in different
+//! folders stay apart; a file given directly is named by its file stem.
 
 use crate::error::UserError;
 use anyhow::Result;
@@ -34,10 +39,44 @@ pub struct Document {
 /// The path that means standard input.
 pub const STDIN: &str = "-";
 
+/// What the inputs may be, for error hints.
+const INPUT_KINDS: &str =
+    "give .txt or .md articles, .jsonl files (one document per line), directories of them, or - for stdin";
+
+/// The UTF-8 byte-order mark some editors write at the start of a file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How a file is read, from its extension (any case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// One article: `.txt`, `.text`, `.md`.
+    Text,
+    /// One document per line: `.jsonl`, `.ndjson`.
+    Jsonl,
+}
+
+impl Format {
+    fn of(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "txt" | "text" | "md" => Some(Format::Text),
+            "jsonl" | "ndjson" => Some(Format::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+/// One listed input file and the id its text document gets.
+#[derive(Debug, Clone)]
+struct Input {
+    path: PathBuf,
+    id: String,
+}
+
 /// Where the next documents come from.
 enum Source {
-    /// One `.txt` file.
-    Text(PathBuf),
+    /// One text article.
+    Text(PathBuf, String),
     /// One article read from stdin.
     StdinText(Vec<u8>),
     /// A JSONL stream and the line number last read.
@@ -50,49 +89,92 @@ enum Source {
 
 /// A streaming iterator over the documents of several inputs.
 pub struct Corpus {
-    pending: std::vec::IntoIter<PathBuf>,
+    inputs: Vec<Input>,
+    next: usize,
     current: Option<Source>,
     seen: HashSet<String>,
+    total_bytes: Option<u64>,
+    bytes_read: u64,
 }
 
 impl Corpus {
-    /// Lists the inputs: files as given, directories walked recursively for `.txt` and
-    /// `.jsonl` files in sorted path order, `-` for stdin.
+    /// Lists the inputs: files as given, directories walked recursively (hidden entries left
+    /// out) in sorted path order, `-` for stdin. A missing input is an error here; a file of
+    /// unknown type is an `Err` item when its turn comes.
     pub fn open(inputs: &[PathBuf]) -> Result<Self> {
         let mut files = Vec::new();
         for input in inputs {
             if input.as_os_str() == STDIN {
-                files.push(input.clone());
+                files.push(Input {
+                    path: input.clone(),
+                    id: "stdin".into(),
+                });
             } else if input.is_dir() {
                 let mut found = Vec::new();
                 walk(input, &mut found)?;
                 found.sort();
-                files.extend(found);
+                files.extend(found.into_iter().map(|path| Input {
+                    id: relative_id(input, &path),
+                    path,
+                }));
             } else if input.is_file() {
-                files.push(input.clone());
+                files.push(Input {
+                    path: input.clone(),
+                    id: input
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                });
             } else {
                 return Err(UserError::new(
                     format!("{}: no such file or directory", input.display()),
-                    "give .txt or .jsonl files, directories of them, or - for stdin",
+                    INPUT_KINDS,
                 ));
             }
         }
+        let total_bytes = files
+            .iter()
+            .map(|f| {
+                (f.path.as_os_str() != STDIN)
+                    .then(|| std::fs::metadata(&f.path).map(|m| m.len()).ok())
+                    .flatten()
+            })
+            .sum();
         Ok(Corpus {
-            pending: files.into_iter(),
+            inputs: files,
+            next: 0,
             current: None,
             seen: HashSet::new(),
+            total_bytes,
+            bytes_read: 0,
         })
     }
 
-    fn start(&mut self, path: PathBuf) -> Result<()> {
-        let name = path.display().to_string();
-        let is_stdin = path.as_os_str() == STDIN;
-        let jsonl = path.extension().is_some_and(|e| e == "jsonl");
-        if is_stdin {
+    /// The files the corpus reads, in reading order (`-` for stdin).
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.inputs.iter().map(|f| f.path.as_path())
+    }
+
+    /// Size of all input files, or `None` when one is stdin (whose size is not known ahead).
+    pub fn total_bytes(&self) -> Option<u64> {
+        self.total_bytes
+    }
+
+    /// Bytes of input consumed so far (whole files and JSONL lines), for progress.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
+
+    fn start(&mut self, input: Input) -> Result<()> {
+        let name = input.path.display().to_string();
+        if input.path.as_os_str() == STDIN {
             let mut reader = BufReader::new(std::io::stdin());
             let looks_jsonl = reader
                 .fill_buf()
-                .map(|b| b.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{'))
+                .map(|b| {
+                    let b = b.strip_prefix(BOM).unwrap_or(b);
+                    b.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{')
+                })
                 .unwrap_or(false);
             if looks_jsonl {
                 self.current = Some(Source::Jsonl {
@@ -107,16 +189,42 @@ impl Corpus {
                     .map_err(|e| anyhow::anyhow!("<stdin>: cannot read: {e}"))?;
                 self.current = Some(Source::StdinText(bytes));
             }
-        } else if jsonl {
-            let file = std::fs::File::open(&path)
-                .map_err(|e| anyhow::anyhow!("{name}: cannot open: {e}"))?;
-            self.current = Some(Source::Jsonl {
-                name,
-                reader: Box::new(BufReader::new(file)),
-                line: 0,
-            });
-        } else {
-            self.current = Some(Source::Text(path));
+            return Ok(());
+        }
+        match Format::of(&input.path) {
+            Some(Format::Jsonl) => {
+                let file = std::fs::File::open(&input.path)
+                    .map_err(|e| anyhow::anyhow!("{name}: cannot open: {e}"))?;
+                self.current = Some(Source::Jsonl {
+                    name,
+                    reader: Box::new(BufReader::new(file)),
+                    line: 0,
+                });
+            }
+            Some(Format::Text) => self.current = Some(Source::Text(input.path, input.id)),
+            None => {
+                self.bytes_read += std::fs::metadata(&input.path).map_or(0, |m| m.len());
+                let is_json = input
+                    .path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+                let hint = if is_json {
+                    format!(
+                        "stancer reads JSON documents one per line: convert it to JSONL (e.g. \
+                         `jq -c '.[]' {name} > {}.jsonl`), or pass --skip-bad to go on without it",
+                        input.path.with_extension("").display()
+                    )
+                } else {
+                    format!("{INPUT_KINDS}; or pass --skip-bad to go on without it")
+                };
+                return Err(UserError::new(
+                    format!(
+                        "{name}: unknown input type (not .txt, .md, .jsonl or .ndjson){}",
+                        if is_json { ": a .json file" } else { "" }
+                    ),
+                    hint,
+                ));
+            }
         }
         Ok(())
     }
@@ -139,17 +247,20 @@ impl Iterator for Corpus {
         loop {
             match self.current.take() {
                 None => {
-                    let path = self.pending.next()?;
-                    if let Err(e) = self.start(path) {
+                    let input = self.inputs.get(self.next)?.clone();
+                    self.next += 1;
+                    if let Err(e) = self.start(input) {
                         return Some(Err(e));
                     }
                 }
-                Some(Source::Text(path)) => {
+                Some(Source::Text(path, id)) => {
                     let name = path.display().to_string();
-                    let doc = read_txt(&path, &name);
+                    self.bytes_read += std::fs::metadata(&path).map_or(0, |m| m.len());
+                    let doc = read_txt(&path, &name, id);
                     return Some(doc.and_then(|d| self.check_id(d, &name)));
                 }
                 Some(Source::StdinText(bytes)) => {
+                    self.bytes_read += bytes.len() as u64;
                     let doc = decode(bytes, "<stdin>", 1).map(|t| parse_txt("stdin".into(), t));
                     return Some(doc.and_then(|d| self.check_id(d, "<stdin>")));
                 }
@@ -162,17 +273,23 @@ impl Iterator for Corpus {
                     let line = line + 1;
                     match reader.read_until(b'\n', &mut buf) {
                         Ok(0) => continue,
-                        Ok(_) => {
+                        Ok(n) => {
+                            self.bytes_read += n as u64;
                             self.current = Some(Source::Jsonl {
                                 name: name.clone(),
                                 reader,
                                 line,
                             });
                             let place = format!("{name}:{line}");
-                            if buf.iter().all(u8::is_ascii_whitespace) {
+                            let json = if line == 1 {
+                                buf.strip_prefix(BOM).unwrap_or(&buf)
+                            } else {
+                                &buf[..]
+                            };
+                            if json.iter().all(u8::is_ascii_whitespace) {
                                 continue;
                             }
-                            let doc = parse_jsonl_line(&buf, &place);
+                            let doc = parse_jsonl_line(json, &place);
                             return Some(doc.and_then(|d| self.check_id(d, &place)));
                         }
                         Err(e) => {
@@ -185,6 +302,24 @@ impl Iterator for Corpus {
     }
 }
 
+/// The error for a corpus that held no document: a run over nothing is a mistake (a wrong
+/// folder, a wrong extension), not a success with empty outputs.
+pub fn no_documents(inputs: &[PathBuf], skipped: usize) -> anyhow::Error {
+    let inputs: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    UserError::new(
+        format!(
+            "no documents in {}{}",
+            inputs.join(", "),
+            if skipped == 0 {
+                String::new()
+            } else {
+                format!(" ({skipped} bad input(s) skipped)")
+            }
+        ),
+        INPUT_KINDS,
+    )
+}
+
 fn bad(place: &str, why: &str) -> anyhow::Error {
     UserError::new(
         format!("{place}: {why}"),
@@ -192,24 +327,43 @@ fn bad(place: &str, why: &str) -> anyhow::Error {
     )
 }
 
+/// Every file under `dir` but hidden ones (`.git`, `.DS_Store`, editor swap files); files of
+/// unknown type are listed too, so that reading them reports them instead of leaving them out
+/// unseen.
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| anyhow::anyhow!("{}: cannot list: {e}", dir.display()))?;
     for entry in entries {
-        let path = entry
-            .map_err(|e| anyhow::anyhow!("{}: cannot list: {e}", dir.display()))?
-            .path();
+        let entry = entry.map_err(|e| anyhow::anyhow!("{}: cannot list: {e}", dir.display()))?;
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
         if path.is_dir() {
             walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "txt" || e == "jsonl") {
+        } else {
             out.push(path);
         }
     }
     Ok(())
 }
 
-/// Decodes UTF-8, naming the line of the first invalid byte.
-fn decode(bytes: Vec<u8>, name: &str, first_line: usize) -> Result<String> {
+/// `dir/2008/a.txt` → `2008/a`: the path below the directory given, extension dropped, with `/`
+/// between folders on every platform.
+fn relative_id(dir: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(dir).unwrap_or(path).with_extension("");
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Decodes UTF-8 without a leading byte-order mark, naming the line of the first invalid byte.
+fn decode(mut bytes: Vec<u8>, name: &str, first_line: usize) -> Result<String> {
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let line = first_line
@@ -221,13 +375,9 @@ fn decode(bytes: Vec<u8>, name: &str, first_line: usize) -> Result<String> {
     })
 }
 
-fn read_txt(path: &Path, name: &str) -> Result<Document> {
+fn read_txt(path: &Path, name: &str, id: String) -> Result<Document> {
     let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{name}: cannot read: {e}"))?;
     let text = decode(bytes, name, 1)?;
-    let id = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
     Ok(parse_txt(id, text))
 }
 
@@ -279,8 +429,20 @@ fn header(line: &str) -> Option<(&'static str, &str)> {
 
 fn parse_jsonl_line(buf: &[u8], place: &str) -> Result<Document> {
     let line = std::str::from_utf8(buf).map_err(|_| bad(place, "invalid UTF-8"))?;
-    let mut value: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(line).map_err(|e| bad(place, &format!("malformed JSON: {e}")))?;
+    // Without its line break, a line cut short reads as the end of input, not as a control
+    // character inside a string.
+    let line = line.trim_end_matches(['\n', '\r']);
+    let mut value: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line)
+        .map_err(|e| {
+            if e.is_eof() {
+                bad(
+                    place,
+                    &format!("truncated JSON line: it ends before its object closes ({e})"),
+                )
+            } else {
+                bad(place, &format!("malformed JSON: {e}"))
+            }
+        })?;
     let mut take_str = |key: &str, required: bool| -> Result<Option<String>> {
         match value.remove(key) {
             Some(serde_json::Value::String(s)) => Ok(Some(s)),
@@ -333,7 +495,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         std::fs::write(dir.path().join("sub/b.txt"), "B text").unwrap();
         std::fs::write(dir.path().join("a.txt"), "A text").unwrap();
-        std::fs::write(dir.path().join("skip.md"), "not read").unwrap();
+        std::fs::write(dir.path().join(".skip.txt"), "hidden: not read").unwrap();
         std::fs::write(
             dir.path().join("c.jsonl"),
             "{\"id\":\"c1\",\"text\":\"C\",\"lang\":\"en\"}\n\n{\"id\":2,\"text\":\"D\"}\n",
@@ -344,7 +506,7 @@ mod tests {
             .map(Result::unwrap)
             .collect();
         let ids: Vec<&str> = got.iter().map(|d| d.id.as_str()).collect();
-        assert_eq!(ids, ["a", "c1", "2", "b"]);
+        assert_eq!(ids, ["a", "c1", "2", "sub/b"]);
         assert_eq!(got[1].extra["lang"], "en");
     }
 
@@ -390,5 +552,122 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.to_string().contains("/no/such/input"));
+    }
+
+    #[test]
+    fn ids_keep_the_path_below_the_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        for year in ["2008", "2009"] {
+            std::fs::create_dir(dir.path().join(year)).unwrap();
+            std::fs::write(dir.path().join(year).join("a.txt"), format!("In {year}.")).unwrap();
+        }
+        let got: Vec<String> = docs(&[dir.path().to_path_buf()])
+            .into_iter()
+            .map(|d| d.unwrap().id)
+            .collect();
+        assert_eq!(got, ["2008/a", "2009/a"]);
+        // A file given directly is named by its stem, as before.
+        let direct = docs(&[dir.path().join("2008/a.txt")]);
+        assert_eq!(direct[0].as_ref().unwrap().id, "a");
+    }
+
+    #[test]
+    fn extensions_are_matched_in_any_case_and_unknown_types_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.TXT"), "Upper case.").unwrap();
+        std::fs::write(dir.path().join("b.md"), "Markdown.").unwrap();
+        std::fs::write(dir.path().join("c.json"), "[{\"id\":\"x\",\"text\":\"y\"}]").unwrap();
+        std::fs::write(
+            dir.path().join("d.JSONL"),
+            "{\"id\":\"d\",\"text\":\"D.\"}\n",
+        )
+        .unwrap();
+        let got: Vec<String> = docs(&[dir.path().to_path_buf()])
+            .into_iter()
+            .map(|r| match r {
+                Ok(d) => format!("ok {}", d.id),
+                Err(e) => e.to_string(),
+            })
+            .collect();
+        let json = dir.path().join("c.json").display().to_string();
+        assert_eq!(got[..2], ["ok a", "ok b"]);
+        assert!(
+            got[2].starts_with(&format!("{json}: unknown input type")),
+            "{got:?}"
+        );
+        assert_eq!(got[3], "ok d");
+        // Given explicitly, a .json file is refused too, not read as an article.
+        let err = docs(&[dir.path().join("c.json")]).remove(0).unwrap_err();
+        assert!(err.to_string().contains("unknown input type"), "{err}");
+        let hint = err.downcast_ref::<UserError>().unwrap().hint.clone();
+        assert!(hint.contains("jq -c"), "{hint}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_before_headers_and_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let txt = dir.path().join("a.txt");
+        std::fs::write(&txt, "\u{feff}Title: T\nDate: 2008-03-18\n\nBody.").unwrap();
+        let jsonl = dir.path().join("b.jsonl");
+        std::fs::write(&jsonl, "\u{feff}{\"id\":\"b\",\"text\":\"B.\"}\n").unwrap();
+        let got: Vec<Document> = docs(&[txt, jsonl])
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(got[0].title.as_deref(), Some("T"));
+        assert_eq!(got[0].date.as_deref(), Some("2008-03-18"));
+        assert_eq!(got[0].text, "Body.");
+        assert_eq!((got[1].id.as_str(), got[1].text.as_str()), ("b", "B."));
+    }
+
+    #[test]
+    fn a_truncated_json_line_is_reported_as_truncated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.jsonl");
+        std::fs::write(
+            &path,
+            "{\"id\":\"a\",\"text\":\"cut he\n{\"id\":\"b\",\"text\":\"B\"}\n{\"id\":\"c\"",
+        )
+        .unwrap();
+        let got: Vec<String> = docs(std::slice::from_ref(&path))
+            .into_iter()
+            .map(|r| match r {
+                Ok(d) => format!("ok {}", d.id),
+                Err(e) => e.to_string(),
+            })
+            .collect();
+        let name = path.display().to_string();
+        assert!(
+            got[0].starts_with(&format!("{name}:1: truncated JSON line")),
+            "{got:?}"
+        );
+        assert!(!got[0].contains("control character"), "{got:?}");
+        assert_eq!(got[1], "ok b");
+        assert!(
+            got[2].starts_with(&format!("{name}:3: truncated JSON line")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn bytes_are_counted_against_a_known_total() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "Twelve bytes").unwrap();
+        std::fs::write(
+            dir.path().join("b.jsonl"),
+            "{\"id\":\"b\",\"text\":\"B\"}\n{\"id\":\"c\",\"text\":\"C\"}\n",
+        )
+        .unwrap();
+        let mut corpus = Corpus::open(&[dir.path().to_path_buf()]).unwrap();
+        assert_eq!(corpus.total_bytes(), Some(12 + 2 * 22));
+        assert_eq!(corpus.bytes_read(), 0);
+        let mut seen = Vec::new();
+        while let Some(doc) = corpus.next() {
+            doc.unwrap();
+            seen.push(corpus.bytes_read());
+        }
+        assert_eq!(seen, [12, 12 + 22, 12 + 44]);
+        let stdin = Corpus::open(&[PathBuf::from(STDIN)]).unwrap();
+        assert_eq!(stdin.total_bytes(), None);
     }
 }

@@ -67,6 +67,12 @@ fn parse_texts(reader: impl BufRead, name: &str) -> Result<Vec<TextInput>> {
         let line = String::from_utf8(bytes)
             .map_err(|e| anyhow::anyhow!("{name}:{lineno}: invalid UTF-8: {e}"))?;
         let line = line.strip_suffix('\r').unwrap_or(&line);
+        // A byte-order mark before the first line would hide its JSON (or its first word).
+        let line = if index == 0 {
+            line.strip_prefix('\u{feff}').unwrap_or(line)
+        } else {
+            line
+        };
         if line.trim().is_empty() {
             continue;
         }
@@ -154,6 +160,15 @@ mod tests {
         assert_eq!(texts.len(), 2);
         assert_eq!(texts[1].id, "in.txt:4");
         assert_eq!(texts[1].text, "second");
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_first_line_is_dropped() {
+        let texts =
+            parse_texts("\u{feff}{\"id\": \"a\", \"text\": \"A\"}\n".as_bytes(), "x").unwrap();
+        assert_eq!((texts[0].id.as_str(), texts[0].text.as_str()), ("a", "A"));
+        let texts = parse_texts("\u{feff}plain\n".as_bytes(), "y").unwrap();
+        assert_eq!(texts[0].text, "plain");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod actors;
 pub mod aggregate;
 pub mod bench;
+pub mod bundled;
 pub mod classify;
 pub mod cli;
 pub mod corpus;

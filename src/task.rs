@@ -10,31 +10,6 @@ use std::path::{Path, PathBuf};
 /// The task stancer runs when none is named: the bundled missile-shield seed task.
 pub const DEFAULT_TASK: &str = "datasets/missile-shield/task.toml";
 
-/// Task files compiled into the binary, by their path in the repository: the label
-/// definitions of the public corpora, which their data readers need wherever stancer runs.
-const BUNDLED: &[(&str, &str)] = &[
-    (
-        "datasets/semeval2016-stance/task.toml",
-        include_str!("../datasets/semeval2016-stance/task.toml"),
-    ),
-    (
-        "datasets/semeval2016-sentiment/task.toml",
-        include_str!("../datasets/semeval2016-sentiment/task.toml"),
-    ),
-    (
-        "datasets/gwsd/task.toml",
-        include_str!("../datasets/gwsd/task.toml"),
-    ),
-    (
-        "datasets/perspectrum/task.toml",
-        include_str!("../datasets/perspectrum/task.toml"),
-    ),
-    (
-        "datasets/newsmtsc/task.toml",
-        include_str!("../datasets/newsmtsc/task.toml"),
-    ),
-];
-
 /// What a stance is about.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,9 +60,14 @@ pub struct Task {
     /// Native gold file, relative to the task file.
     #[serde(default)]
     pub gold: Option<PathBuf>,
-    /// Actor registry, relative to the task file.
+    /// Actor registry, relative to the task file. It describes the actors of the task's own
+    /// corpus, so `stancer run` applies it there only (other corpora need `--actors`).
     #[serde(default)]
     pub actors: Option<PathBuf>,
+    /// The task's own corpus, relative to the task file (default: an `articles` folder beside
+    /// it); `stancer run` reads it when given no inputs.
+    #[serde(default)]
+    pub corpus: Option<PathBuf>,
     /// The label meaning "says nothing about the target"; left out of aggregation.
     #[serde(default)]
     pub none_label: Option<String>,
@@ -113,8 +93,10 @@ pub struct Task {
 }
 
 impl Task {
-    /// Reads and validates a task file.
+    /// Reads and validates a task file; a bundled task (such as the default) is found even
+    /// outside the repository ([`crate::bundled`]).
     pub fn load(path: &Path) -> Result<Self> {
+        let path = &crate::bundled::locate(path)?;
         let text = std::fs::read_to_string(path).map_err(|e| {
             UserError::new(
                 format!("cannot read task file {}: {e}", path.display()),
@@ -122,15 +104,6 @@ impl Task {
             )
         })?;
         Self::parse(&text, path)
-    }
-
-    /// A task compiled into the binary, named by its path in the repository.
-    pub fn bundled(path: &str) -> Result<Self> {
-        let (_, text) = BUNDLED
-            .iter()
-            .find(|(p, _)| *p == path)
-            .with_context(|| format!("no bundled task {path}"))?;
-        Self::parse(text, Path::new(path))
     }
 
     /// Parses task TOML read from `path`.
@@ -216,6 +189,26 @@ impl Task {
     pub fn relative(&self, path: &Path) -> PathBuf {
         self.path.parent().unwrap_or(Path::new(".")).join(path)
     }
+
+    /// The task's own corpus: `corpus`, else the `articles` folder beside the task file when
+    /// there is one.
+    pub fn corpus_dir(&self) -> Option<PathBuf> {
+        match &self.corpus {
+            Some(dir) => Some(self.relative(dir)),
+            None => Some(self.relative(Path::new("articles"))).filter(|d| d.is_dir()),
+        }
+    }
+
+    /// Whether every input lies inside the task's own corpus, where its actor registry holds.
+    pub fn is_own_corpus(&self, inputs: &[PathBuf]) -> bool {
+        let Some(own) = self.corpus_dir().and_then(|d| d.canonicalize().ok()) else {
+            return false;
+        };
+        !inputs.is_empty()
+            && inputs
+                .iter()
+                .all(|i| i.canonicalize().is_ok_and(|i| i.starts_with(&own)))
+    }
 }
 
 #[cfg(test)]
@@ -281,6 +274,28 @@ hypothesis = "{speaker} says nothing about {target}."
     }
 
     #[test]
+    fn the_own_corpus_is_the_articles_folder_unless_named() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let task = Task::load(&root.join(DEFAULT_TASK)).unwrap();
+        let articles = root.join("datasets/missile-shield/articles");
+        assert_eq!(task.corpus_dir(), Some(articles.clone()));
+        assert!(task.is_own_corpus(std::slice::from_ref(&articles)));
+        assert!(task.is_own_corpus(&[articles.join("nysun-2008-03-missile-shield-divide.txt")]));
+        let elsewhere = root.join("datasets/semeval2016-stance");
+        assert!(!task.is_own_corpus(&[articles.clone(), elsewhere]));
+        assert!(!task.is_own_corpus(&[PathBuf::from("-")]));
+        assert!(!task.is_own_corpus(&[]));
+        let named = Task::parse(
+            &format!("corpus = \"texts\"\n{MINIMAL}"),
+            Path::new("x/task.toml"),
+        )
+        .unwrap();
+        assert_eq!(named.corpus_dir(), Some(PathBuf::from("x/texts")));
+        let none = Task::parse(MINIMAL, Path::new("x/task.toml")).unwrap();
+        assert_eq!(none.corpus_dir(), None);
+    }
+
+    #[test]
     fn bundled_task_files_are_valid() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let task = Task::load(&root.join(DEFAULT_TASK)).unwrap();
@@ -288,19 +303,12 @@ hypothesis = "{speaker} says nothing about {target}."
             task.label_names(),
             ["oppose", "support", "conciliatory", "none"]
         );
-        for (path, _) in BUNDLED {
-            let task = Task::bundled(path).unwrap();
-            assert_eq!(
-                task.name,
-                Path::new(path)
-                    .parent()
-                    .unwrap()
-                    .file_name()
-                    .unwrap()
-                    .to_str()
-                    .unwrap()
-            );
+        // Every bundled task parses and is named after its folder.
+        for (path, _) in crate::bundled::FILES {
+            if let Some(dir) = path.strip_suffix("/task.toml") {
+                let task = Task::load(&root.join(path)).unwrap();
+                assert_eq!(Some(task.name.as_str()), dir.rsplit('/').next());
+            }
         }
-        assert!(Task::bundled("datasets/nope/task.toml").is_err());
     }
 }

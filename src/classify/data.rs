@@ -20,7 +20,7 @@ pub enum Purpose {
     Evaluate,
 }
 
-/// The data kinds `--data` accepts, each with the bundled task whose labels its rows carry
+/// The data kinds `--data` accepts, each with the task (bundled, [`crate::bundled`]) whose labels its rows carry
 /// (`None`: the task given on the command line) and whether it is kept for evaluation.
 const KINDS: &[(&str, Option<&str>, bool)] = &[
     ("semeval", None, false),
@@ -70,11 +70,11 @@ pub fn task_of(spec: &str, task: &Task, field: Field) -> Result<Task> {
         .find(|(k, _, _)| *k == kind)
         .expect("known kind");
     match (kind, bundled) {
-        ("semeval", _) => Task::bundled(match field {
+        ("semeval", _) => Task::load(Path::new(match field {
             Field::Stance => "datasets/semeval2016-stance/task.toml",
             Field::Sentiment => "datasets/semeval2016-sentiment/task.toml",
-        }),
-        (_, Some(path)) => Task::bundled(path),
+        })),
+        (_, Some(path)) => Task::load(Path::new(path)),
         _ => Ok(task.clone()),
     }
 }

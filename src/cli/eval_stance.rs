@@ -35,9 +35,11 @@ pub struct EvalStanceArgs {
     #[arg(long)]
     json: bool,
     /// Root of the report tree: each report (stance, and sentiment when the run predicted it)
-    /// goes to DIR/<dataset>/<classifier>/ as report.json, report.md and report.html.
-    #[arg(long, default_value = report::DEFAULT_ROOT)]
-    reports: PathBuf,
+    /// goes to DIR/<dataset>/<classifier>/ as report.json, report.md and report.html
+    /// (default: `reports` inside the --predictions folder; the committed baselines pass
+    /// `eval/reports`).
+    #[arg(long)]
+    reports: Option<PathBuf>,
     /// Seed of the bootstrap resampling (recorded in the report).
     #[arg(long, default_value_t = report::DEFAULT_SEED)]
     seed: u64,
@@ -120,10 +122,14 @@ impl EvalStanceArgs {
                 None,
             )?);
         }
+        let root = self
+            .reports
+            .clone()
+            .unwrap_or_else(|| self.predictions.join("reports"));
         let dirs = reports
             .iter()
             .map(|r| {
-                let dir = r.folder(&self.reports);
+                let dir = r.folder(&root);
                 r.write(&dir)?;
                 Ok(dir)
             })
@@ -140,8 +146,8 @@ impl EvalStanceArgs {
     }
 }
 
-/// Gold must hold quotes, all labelled with the task's labels: a mismatch usually means the
-/// wrong `--task` for this gold file.
+/// Gold must hold quotes, and its quotes and actors must all be labelled with the task's labels:
+/// a mismatch usually means the wrong `--task` for this gold file (or a typo in it).
 fn check_gold(path: &Path, gold: &[GoldStanceDoc], task: &Task, labels: &[String]) -> Result<()> {
     let quotes = || gold.iter().flat_map(|d| &d.quotes);
     if quotes().next().is_none() {
@@ -167,6 +173,43 @@ fn check_gold(path: &Path, gold: &[GoldStanceDoc], task: &Task, labels: &[String
                 "pass the task this gold was annotated for with --task (now {})",
                 task.path.display()
             ),
+        ));
+    }
+    let actors = gold
+        .iter()
+        .flat_map(|d| d.actors.iter().map(move |a| (d, a)));
+    if let Some((doc, a)) = actors.clone().find(|(_, a)| !labels.contains(&a.stance)) {
+        return Err(UserError::new(
+            format!(
+                "{}: actor {:?} of document {} has stance {:?}, which is not a label of task {} \
+                 [{}]",
+                path.display(),
+                a.actor,
+                doc.doc_id,
+                a.stance,
+                task.name,
+                labels.join(", ")
+            ),
+            format!(
+                "fix the actor's label, or pass the task this gold was annotated for with --task \
+                 (now {})",
+                task.path.display()
+            ),
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    if let Some((doc, a)) = actors
+        .into_iter()
+        .find(|(d, a)| !seen.insert((&d.doc_id, &a.actor)))
+    {
+        return Err(UserError::new(
+            format!(
+                "{}: actor {:?} of document {} is labelled twice",
+                path.display(),
+                a.actor,
+                doc.doc_id
+            ),
+            "keep one actor-level label per actor and document",
         ));
     }
     Ok(())
@@ -305,4 +348,45 @@ fn table(e: &StanceEvaluation) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `check_gold` on the seed gold with its first document's actors replaced by `actors`.
+    fn check_with_actors(actors: serde_json::Value) -> Result<()> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let task = Task::load(&root.join(DEFAULT_TASK)).unwrap();
+        let text =
+            std::fs::read_to_string(root.join("datasets/missile-shield/gold.jsonl")).unwrap();
+        let mut doc: serde_json::Value =
+            serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        doc["actors"] = actors;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gold.jsonl");
+        std::fs::write(&path, format!("{doc}\n")).unwrap();
+        let gold = load_gold(&path).unwrap();
+        let labels: Vec<String> = task.label_names().iter().map(|l| l.to_string()).collect();
+        check_gold(&path, &gold, &task, &labels)
+    }
+
+    #[test]
+    fn actor_level_gold_labels_are_checked() {
+        let ok = serde_json::json!([{"actor": "Sergey Lavrov", "stance": "oppose"}]);
+        check_with_actors(ok).unwrap();
+        let typo = serde_json::json!([{"actor": "Sergey Lavrov", "stance": "opose"}]);
+        let err = check_with_actors(typo).unwrap_err().to_string();
+        assert!(err.contains("actor \"Sergey Lavrov\""), "{err}");
+        assert!(
+            err.contains("stance \"opose\", which is not a label"),
+            "{err}"
+        );
+        let twice = serde_json::json!([
+            {"actor": "Robert Gates", "stance": "support"},
+            {"actor": "Robert Gates", "stance": "oppose"}
+        ]);
+        let err = check_with_actors(twice).unwrap_err().to_string();
+        assert!(err.contains("labelled twice"), "{err}");
+    }
 }

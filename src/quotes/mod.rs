@@ -12,6 +12,7 @@ pub mod spans;
 mod speaker;
 mod stream;
 pub mod tokens;
+pub mod window;
 
 use crate::actors::{self, Registry};
 use crate::corpus::Document;
@@ -171,9 +172,14 @@ pub fn extract_with(doc: &Document, registry: Option<&Registry>) -> Vec<Quote> {
     });
     out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.speaker == b.speaker);
     for (i, q) in out.iter_mut().enumerate() {
-        q.quote_id = format!("{}:q{:04}", doc.id, i + 1);
+        q.quote_id = quote_id(&doc.id, i + 1);
     }
     out
+}
+
+/// The id of a document's `ordinal`-th quote (from 1): `doc_id:q0001`.
+fn quote_id(doc_id: &str, ordinal: usize) -> String {
+    format!("{doc_id}:q{ordinal:04}")
 }
 
 /// The content of one piece as inclusive token ranges, following the span rules of

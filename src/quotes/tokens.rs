@@ -58,6 +58,42 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
+/// Zero-width space: a break between words that takes no room, read as a space.
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{200B}'
+}
+
+/// Invisible format characters that web text carries inside and beside words (soft hyphen,
+/// zero-width joiners, word joiner, byte-order mark, direction marks): tokens read through them
+/// as if they were not there, so "Ri\u{AD}ce" is the word "rice" and a mark beside a quotation
+/// mark does not hide it. Offsets still count them: they index the text as given.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}' | '\u{200C}' | '\u{200D}' | '\u{200E}' | '\u{200F}' | '\u{2060}' | '\u{FEFF}'
+    )
+}
+
+/// `raw` without its invisible characters (borrowed when it has none).
+pub fn visible(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw.contains(is_invisible) {
+        raw.chars()
+            .filter(|&c| !is_invisible(c))
+            .collect::<String>()
+            .into()
+    } else {
+        raw.into()
+    }
+}
+
+/// The first index at or after `i` whose character is not invisible.
+fn skip_invisible(chars: &[(usize, char)], mut i: usize) -> usize {
+    while i < chars.len() && is_invisible(chars[i].1) {
+        i += 1;
+    }
+    i
+}
+
 fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '’'
 }
@@ -75,7 +111,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             // A run of whitespace holding two or more newlines is a paragraph break.
             let s = i;
             let mut newlines = 0;
-            while i < n && chars[i].1.is_whitespace() {
+            while i < n && (is_space(chars[i].1) || is_invisible(chars[i].1)) {
                 if chars[i].1 == '\n' {
                     newlines += 1;
                 }
@@ -89,7 +125,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             push(&mut out, text, kind, byte_at(s), byte_at(i), s, i);
             continue;
         }
-        if c.is_whitespace() {
+        if is_space(c) || is_invisible(c) {
             i += 1;
             continue;
         }
@@ -97,14 +133,15 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             let s = i;
             i += 1;
             loop {
-                if i < n && is_word_char(chars[i].1) {
-                    i += 1;
-                } else if i + 1 < n
-                    && (is_apostrophe(chars[i].1) || chars[i].1 == '.' || chars[i].1 == '-')
-                    && is_word_char(chars[i + 1].1)
+                let j = skip_invisible(&chars, i);
+                if j < n && is_word_char(chars[j].1) {
+                    i = j + 1;
+                } else if j + 1 < n
+                    && (is_apostrophe(chars[j].1) || chars[j].1 == '.' || chars[j].1 == '-')
+                    && is_word_char(chars[j + 1].1)
                 {
                     // Inner apostrophe (don't), inner period (U.S), inner hyphen (so-called).
-                    i += 2;
+                    i = j + 2;
                 } else {
                     break;
                 }
@@ -113,10 +150,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             // parenthesis ("Sen. Rand Paul (R-Ky.) said"), which in news is a state or party
             // label, not the end of a sentence.
             if i < n && chars[i].1 == '.' {
-                let word = &text[byte_at(s)..byte_at(i)];
-                let closes_paren = i + 1 < n && chars[i + 1].1 == ')';
+                let word = visible(&text[byte_at(s)..byte_at(i)]);
+                let after = skip_invisible(&chars, i + 1);
+                let closes_paren = after < n && chars[after].1 == ')';
                 let capitalised = word.chars().next().is_some_and(char::is_uppercase);
-                if lexicon::is_abbreviation(word, i + 1 >= n || chars[i + 1].1.is_whitespace())
+                if lexicon::is_abbreviation(&word, after >= n || is_space(chars[after].1))
                     || (closes_paren && capitalised)
                 {
                     i += 1;
@@ -203,10 +241,13 @@ pub fn datelines(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
 /// A straight mark of `width` characters at `i` opens after space or an opening bracket and
 /// closes after a word; standing alone between spaces it closes.
 fn straight_mark(chars: &[(usize, char)], i: usize, width: usize) -> TokKind {
-    let prev = if i == 0 { ' ' } else { chars[i - 1].1 };
-    let next = chars.get(i + width).map_or(' ', |c| c.1);
-    let after_space = i == 0 || prev.is_whitespace() || "([{—–-/".contains(prev);
-    if after_space && !(next.is_whitespace() && i > 0) {
+    let before = chars[..i].iter().rposition(|c| !is_invisible(c.1));
+    let prev = before.map_or(' ', |p| chars[p].1);
+    let next = chars
+        .get(skip_invisible(chars, i + width))
+        .map_or(' ', |c| c.1);
+    let after_space = before.is_none() || is_space(prev) || "([{—–-/".contains(prev);
+    if after_space && !(is_space(next) && before.is_some()) {
         TokKind::Open
     } else {
         TokKind::Close
@@ -222,7 +263,7 @@ fn push(
     start: usize,
     end: usize,
 ) {
-    let raw = &text[byte_start..byte_end];
+    let raw = visible(&text[byte_start..byte_end]);
     let cap = raw.chars().next().is_some_and(char::is_uppercase);
     let lower = if kind == TokKind::Word {
         raw.chars()

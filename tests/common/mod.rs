@@ -25,7 +25,7 @@ pub fn minilm() -> Option<TextModel> {
     match attempt() {
         Ok(model) => Some(model),
         Err(e) if std::env::var("STANCER_REQUIRE_MODELS").as_deref() != Ok("1") => {
-            eprintln!("SKIPPED: all-MiniLM-L6-v2 is not available: {e:#}");
+            skipped(format_args!("all-MiniLM-L6-v2 is not available: {e:#}"));
             None
         }
         Err(e) => panic!("all-MiniLM-L6-v2 is required (STANCER_REQUIRE_MODELS=1): {e:#}"),
@@ -47,7 +47,14 @@ pub fn shared_dataset(name: &str) -> Option<std::path::PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        println!("SKIPPED: no {} (set STANCER_DATA)", dir.display());
+        skipped(format_args!("no {} (set STANCER_DATA)", dir.display()));
         None
     }
+}
+
+/// Prints `SKIPPED: why` where `cargo test` shows it: straight to stderr, since the test harness
+/// captures `print!`/`eprint!` of passing tests and would hide the line.
+pub fn skipped(why: std::fmt::Arguments) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED: {why}");
 }
