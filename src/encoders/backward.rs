@@ -2,7 +2,6 @@
 //! each one pass over memory on the CPU instead of the six to ten candle ops (and as many
 //! temporary tensors) each would take; other devices get the same arithmetic as candle ops.
 
-use super::gelu::erf;
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Result, Shape, Tensor, D};
 use rayon::prelude::*;
 
@@ -133,13 +132,8 @@ impl CustomOp2 for GeluBackward {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        const INV_SQRT_2PI: f32 = 0.398_942_3;
         rowwise((s1, l1), (s2, l2), self.name(), |x, dy, dx| {
-            for ((o, &xi), &g) in dx.iter_mut().zip(x).zip(dy) {
-                let cdf = 0.5 * (1.0 + erf(xi * std::f32::consts::FRAC_1_SQRT_2));
-                let pdf = INV_SQRT_2PI * (-0.5 * xi * xi).exp();
-                *o = g * (cdf + xi * pdf);
-            }
+            super::gelu::gelu_grad_slice(dx, x, dy)
         })
     }
 }

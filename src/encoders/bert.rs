@@ -13,6 +13,7 @@
 mod train;
 
 use super::gelu::gelu_erf;
+use super::matmul::batched_matmul;
 use super::{
     has_classification_head, labels_from_config, AdaptableLinear, AdapterWeights, Dropout, Encoder,
     Projection, Site, TokenBatch, Trainable,
@@ -257,10 +258,10 @@ impl Bert {
         let grid = packing.pad(qkv)?.reshape((b, t, 3, self.heads, d))?;
         let part = |i: usize| grid.i((.., .., i))?.transpose(1, 2)?.contiguous();
         let (q, k, v) = (part(0)?, part(1)?, part(2)?);
-        let scores = (q.matmul(&k.t()?)? / (d as f64).sqrt())?.broadcast_add(&packing.key_bias)?;
+        let scores =
+            (batched_matmul(&q, &k.t()?)? / (d as f64).sqrt())?.broadcast_add(&packing.key_bias)?;
         let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-        probs
-            .matmul(&v)?
+        batched_matmul(&probs, &v)?
             .transpose(1, 2)?
             .contiguous()?
             .reshape((b * t, h))?

@@ -13,6 +13,7 @@ mod deberta;
 mod dropout;
 mod gelu;
 pub mod lora;
+mod matmul;
 mod random;
 mod text_model;
 

@@ -11,6 +11,7 @@
 
 use super::{Bert, Layer, LayerNorm, Packing};
 use crate::encoders::lora::factor_names;
+use crate::encoders::matmul::batched_matmul;
 use crate::encoders::{backward, AdapterWeights, Dropout, Projection, Site, TokenBatch};
 use candle_core::{IndexOp, Module, Result, Tensor};
 use candle_nn::Linear;
@@ -195,7 +196,7 @@ impl Bert {
             let g = match third {
                 Some(i) => {
                     let part = grad.dim(1)? / 3;
-                    grad.narrow(1, i * part, part)?.contiguous()?
+                    grad.narrow(1, i * part, part)?
                 }
                 None => grad.clone(),
             };
@@ -239,12 +240,11 @@ impl Bert {
             let grid = packing.pad(&qkv_out)?.reshape((b, t, 3, self.heads, d))?;
             let part = |j: usize| grid.i((.., .., j))?.transpose(1, 2)?.contiguous();
             let (q, k, v) = (part(0)?, part(1)?, part(2)?);
-            let scores =
-                (q.matmul(&k.t()?)? / (d as f64).sqrt())?.broadcast_add(&packing.key_bias)?;
+            let scores = (batched_matmul(&q, &k.t()?)? / (d as f64).sqrt())?
+                .broadcast_add(&packing.key_bias)?;
             let probs = candle_nn::ops::softmax_last_dim(&scores)?;
             let (dropped_probs, probs_mask) = drop(&mut dropout, &probs, self.attention_dropout)?;
-            let context = dropped_probs
-                .matmul(&v)?
+            let context = batched_matmul(&dropped_probs, &v)?
                 .transpose(1, 2)?
                 .contiguous()?
                 .reshape((b * t, h))?
@@ -420,12 +420,12 @@ impl Bert {
             .reshape((b, t, self.heads, d))?
             .transpose(1, 2)?
             .contiguous()?;
-        let dropped_grad = grid_grad.matmul(&s.v.t()?)?;
-        let v_grad = s.dropped_probs.t()?.matmul(&grid_grad)?;
+        let dropped_grad = batched_matmul(&grid_grad, &s.v.t()?)?;
+        let v_grad = batched_matmul(&s.dropped_probs.t()?, &grid_grad)?;
         let probs_grad = masked(&dropped_grad, &s.probs_mask)?;
         let scores_grad = (backward::softmax(&s.probs, &probs_grad)? / (d as f64).sqrt())?;
-        let q_grad = scores_grad.matmul(&s.k)?;
-        let k_grad = scores_grad.t()?.matmul(&s.q)?;
+        let q_grad = batched_matmul(&scores_grad, &s.k)?;
+        let k_grad = batched_matmul(&scores_grad.t()?, &s.q)?;
         Tensor::stack(&[q_grad, k_grad, v_grad], 2)?
             .permute((0, 3, 2, 1, 4))?
             .contiguous()?
