@@ -78,9 +78,9 @@ fn exp(x: f32) -> f32 {
     let mut p = 1.540_353_1e-4_f32;
     p = p.mul_add(f, 1.333_355_8e-3);
     p = p.mul_add(f, 9.618_129e-3);
-    p = p.mul_add(f, 5.550_410_9e-2);
-    p = p.mul_add(f, 2.402_265_1e-1);
-    p = p.mul_add(f, 6.931_471_8e-1);
+    p = p.mul_add(f, 5.550_411e-2);
+    p = p.mul_add(f, 2.402_265e-1);
+    p = p.mul_add(f, std::f32::consts::LN_2);
     p = p.mul_add(f, 1.0);
     p * f32::from_bits(((n as i32 + 127) as u32) << 23)
 }
