@@ -7,7 +7,7 @@ use crate::aggregate::{aggregate, ActorStance, QuoteStance};
 use crate::classify::features;
 use crate::classify::nli::{Mode, NliClassifier};
 use crate::classify::text_norm::TextNorm;
-use crate::classify::trained::TrainedClassifier;
+use crate::classify::trained_model::TrainedModel;
 use crate::classify::{similarity, Item, Prediction};
 use crate::corpus::Corpus;
 use crate::encoders::TextModel;
@@ -27,8 +27,8 @@ use std::time::Instant;
 // Built once per run, so the variants' size difference costs nothing.
 #[allow(clippy::large_enum_variant)]
 pub enum StanceMethod {
-    /// A trained head (default).
-    Head(TrainedClassifier),
+    /// A trained classifier: a linear head or a fine-tuned cross-encoder (default).
+    Trained(TrainedModel),
     /// Zero-shot NLI with a cross-encoder.
     Nli {
         /// The cross-encoder.
@@ -47,7 +47,7 @@ impl StanceMethod {
     /// any (a trained head).
     pub fn embeddings_norm(&self) -> Option<TextNorm> {
         match self {
-            StanceMethod::Head(head) => Some(head.manifest.text_norm),
+            StanceMethod::Trained(model) => model.embeddings_norm(),
             _ => None,
         }
     }
@@ -64,12 +64,8 @@ impl StanceMethod {
         batch_size: usize,
     ) -> Result<Vec<Prediction>> {
         match self {
-            StanceMethod::Head(head) => {
-                check_labels(&head.manifest.labels, task)?;
-                match vectors {
-                    Some(v) => head.predict_embedded(embedder, v, items, batch_size),
-                    None => head.predict(embedder, items, batch_size),
-                }
+            StanceMethod::Trained(model) => {
+                model.predict(embedder, Some(task), items, vectors, batch_size)
             }
             StanceMethod::Nli { model, name, mode } => {
                 NliClassifier::new(model, name, *mode)?.predict(task, items, batch_size)
@@ -89,8 +85,8 @@ pub struct RunConfig {
     pub embedder: TextModel,
     /// Stance classifier.
     pub stance: StanceMethod,
-    /// Sentiment head, if any.
-    pub sentiment: Option<TrainedClassifier>,
+    /// Sentiment classifier, if any (predictions in its own labels).
+    pub sentiment: Option<TrainedModel>,
     /// Actor registry linking actors across documents.
     pub registry: Option<Registry>,
     /// Report bad documents and go on instead of stopping.
@@ -554,20 +550,20 @@ fn classify(config: &RunConfig, quotes: &mut [Quote]) -> Result<()> {
         config.batch_size,
     )?;
     let sentiment = match &config.sentiment {
-        Some(head) => {
-            let norm = head.manifest.text_norm;
-            let vectors = match (stance_vectors, stance_norm) {
-                (Some(vectors), Some(from)) => features::renormalise(
+        Some(model) => {
+            let vectors = match (model.embeddings_norm(), stance_vectors, stance_norm) {
+                (Some(norm), Some(vectors), Some(from)) => Some(features::renormalise(
                     &config.embedder,
                     &items,
                     vectors,
                     from,
                     norm,
                     config.batch_size,
-                )?,
-                _ => embed(norm)?,
+                )?),
+                (Some(norm), _, _) => Some(embed(norm)?),
+                (None, _, _) => None,
             };
-            Some(head.predict_embedded(&config.embedder, vectors, &items, config.batch_size)?)
+            Some(model.predict(&config.embedder, None, &items, vectors, config.batch_size)?)
         }
         None => None,
     };
@@ -581,21 +577,6 @@ fn classify(config: &RunConfig, quotes: &mut [Quote]) -> Result<()> {
                 .insert("sentiment".into(), serde_json::to_value(&sentiment[i])?);
         }
     }
-    Ok(())
-}
-
-fn check_labels(head_labels: &[String], task: &Task) -> Result<()> {
-    let task_labels = task.label_names();
-    anyhow::ensure!(
-        head_labels
-            .iter()
-            .map(String::as_str)
-            .eq(task_labels.iter().copied()),
-        "the stance head's labels ({}) differ from task '{}' ({}): train a head for this task",
-        head_labels.join(", "),
-        task.name,
-        task_labels.join(", ")
-    );
     Ok(())
 }
 

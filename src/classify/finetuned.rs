@@ -534,6 +534,15 @@ impl FineTunedClassifier {
             .collect())
     }
 
+    /// Predictions in the model's own labels.
+    pub fn predict_own(&self, items: &[Item], batch_size: usize) -> Result<Vec<Prediction>> {
+        Ok(self
+            .probabilities(items, batch_size)?
+            .iter()
+            .map(|p| Prediction::from_probs(&self.manifest.labels, p, &self.manifest.name))
+            .collect())
+    }
+
     /// Predictions in `task`'s labels (model probabilities summed through its `label_map`).
     pub fn predict(
         &self,

@@ -14,6 +14,7 @@ pub mod nli;
 pub mod similarity;
 pub mod text_norm;
 pub mod trained;
+pub mod trained_model;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -64,9 +64,7 @@ impl EvalDataArgs {
             sources.push(s);
         }
         let (embedder_manifest, embedder) = self.model.load()?;
-        let (method, _) = self
-            .stance
-            .open(&embedder_manifest.id, &self.model.device)?;
+        let (method, _) = self.stance.open(&self.model, &embedder_manifest.id)?;
         let items: Vec<Item> = examples.iter().map(|e| e.item()).collect();
         let bar = super::progress_bar(items.len() as u64, "items");
         let mut predictions = Vec::with_capacity(items.len());

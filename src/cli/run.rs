@@ -1,7 +1,7 @@
 //! `stancer run`: the whole pipeline over a corpus, with outputs in `--out`.
 
 use super::model_args::ModelArgs;
-use super::stance_args::{head_provenance, load_head, StanceArgs};
+use super::stance_args::{load_trained, StanceArgs};
 use super::ProgressView;
 use crate::actors::Registry;
 use crate::error::UserError;
@@ -26,7 +26,8 @@ pub struct RunArgs {
     /// Task file: target, labels, hypotheses.
     #[arg(long, default_value = DEFAULT_TASK)]
     task: PathBuf,
-    /// Trained sentiment head folder.
+    /// Trained sentiment classifier folder (a fine-tuned cross-encoder or a linear head);
+    /// predictions are in its own labels.
     #[arg(long, default_value = "models/semeval-sentiment")]
     sentiment: PathBuf,
     /// Skip sentiment.
@@ -113,17 +114,19 @@ impl RunArgs {
             "revision": embedder_manifest.revision,
             "files": embedder_manifest.files,
         })];
-        let (stance, provenance) = self
-            .stance
-            .open(&embedder_manifest.id, &self.model.device)?;
+        let (stance, provenance) = self.stance.open(&self.model, &embedder_manifest.id)?;
         models.push(provenance);
         let sentiment = if self.no_sentiment {
             None
         } else {
-            let dir = crate::bundled::locate(&self.sentiment)?;
-            let head = load_head(&dir, &embedder_manifest.id)?;
-            models.push(head_provenance("sentiment", &dir, &head)?);
-            Some(head)
+            let (classifier, provenance) = load_trained(
+                &self.sentiment,
+                &self.model,
+                &embedder_manifest.id,
+                "sentiment",
+            )?;
+            models.push(provenance);
+            Some(classifier)
         };
         let task_sha256 = pipeline::file_sha256(&task.path)?;
         let registry_sha256 = registry_path

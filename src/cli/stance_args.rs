@@ -1,9 +1,9 @@
 //! Flags choosing how stance is classified, shared by `stancer run` and `stancer eval data` so
 //! both build the classifier, and record its provenance, the same way.
 
+use super::model_args::ModelArgs;
 use crate::classify::nli::Mode;
-use crate::classify::trained::TrainedClassifier;
-use crate::device::DeviceSpec;
+use crate::classify::trained_model::TrainedModel;
 use crate::encoders::{LoadOptions, TextModel};
 use crate::error::UserError;
 use crate::pipeline::{self, StanceMethod};
@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 #[derive(Args, Debug)]
 pub struct StanceArgs {
     /// How quotes are classified.
-    #[arg(long, value_enum, default_value_t = Method::Head)]
+    #[arg(long, value_enum, default_value_t = Method::Trained)]
     pub method: Method,
-    /// Trained stance head folder (for --method head).
+    /// Trained stance classifier folder (for --method trained): a fine-tuned cross-encoder
+    /// (classifier.json) or a linear head (head.json).
     #[arg(long, default_value = "models/missile-shield-exemplars")]
     pub classifier: PathBuf,
     /// Folder of an NLI cross-encoder (config.json, tokenizer.json, model.safetensors) for
@@ -32,8 +33,10 @@ pub struct StanceArgs {
 /// The stance classifiers.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Method {
-    /// Trained linear head on frozen embeddings.
-    Head,
+    /// A trained classifier (--classifier): a fine-tuned cross-encoder or a linear head on
+    /// frozen embeddings.
+    #[value(alias = "head")]
+    Trained,
     /// Zero-shot NLI cross-encoder.
     Nli,
     /// Bi-encoder similarity to label descriptions (weak baseline).
@@ -41,19 +44,19 @@ pub enum Method {
 }
 
 impl StanceArgs {
-    /// Builds the classifier for embeddings of `embedding_model`, with its provenance record
-    /// for a run's `manifest.json`.
+    /// Builds the classifier (for embeddings of `model`, the run's embedding model), with its
+    /// provenance record for a run's `manifest.json`.
     pub fn open(
         &self,
+        model: &ModelArgs,
         embedding_model: &str,
-        device: &DeviceSpec,
     ) -> Result<(StanceMethod, serde_json::Value)> {
+        let device = &model.device;
         Ok(match self.method {
-            Method::Head => {
-                let dir = crate::bundled::locate(&self.classifier)?;
-                let head = load_head(&dir, embedding_model)?;
-                let provenance = head_provenance("stance", &dir, &head)?;
-                (StanceMethod::Head(head), provenance)
+            Method::Trained => {
+                let (classifier, provenance) =
+                    load_trained(&self.classifier, model, embedding_model, "stance")?;
+                (StanceMethod::Trained(classifier), provenance)
             }
             Method::Nli => {
                 let dir = self.nli_model_dir.as_ref().ok_or_else(|| {
@@ -84,33 +87,31 @@ impl StanceArgs {
     }
 }
 
-/// Loads a trained head, refusing one trained on another embedding model.
-pub fn load_head(dir: &Path, embedding_model: &str) -> Result<TrainedClassifier> {
-    let head = TrainedClassifier::load(dir)?;
-    if head.manifest.embedding_model != embedding_model {
-        return Err(UserError::new(
-            format!(
-                "head {} was trained on '{}' embeddings, not '{embedding_model}'",
-                dir.display(),
-                head.manifest.embedding_model
-            ),
-            format!("run with --model {}", head.manifest.embedding_model),
-        ));
-    }
-    Ok(head)
-}
-
-/// A head's provenance record for `manifest.json`.
-pub fn head_provenance(
-    role: &str,
+/// Loads the trained classifier folder `dir` (bundled defaults found anywhere) with its
+/// provenance record under `role`: a head must match `embedding_model`; a cross-encoder's base
+/// encoder is obtained as `model` obtains models.
+pub fn load_trained(
     dir: &Path,
-    head: &TrainedClassifier,
-) -> Result<serde_json::Value> {
-    Ok(serde_json::json!({
-        "role": role,
-        "head": head.manifest.name,
-        "dir": dir,
-        "manifest_sha256": pipeline::file_sha256(&dir.join(crate::classify::trained::MANIFEST))?,
-        "heads": head.manifest.heads,
-    }))
+    model: &ModelArgs,
+    embedding_model: &str,
+    role: &str,
+) -> Result<(TrainedModel, serde_json::Value)> {
+    let dir = crate::bundled::locate(dir)?;
+    let resolve_base = |id: &str| -> Result<(PathBuf, String)> {
+        let mut args = model.clone();
+        if id != args.model {
+            args.model = id.to_string();
+            args.model_dir = None;
+        }
+        let (manifest, dir) = args.resolve()?;
+        let sha = manifest
+            .file("model.safetensors")
+            .map(|f| f.sha256.clone())
+            .unwrap_or_default();
+        Ok((dir, sha))
+    };
+    let classifier =
+        TrainedModel::load(&dir, embedding_model, &resolve_base, &model.device.open()?)?;
+    let provenance = classifier.provenance(role, &dir)?;
+    Ok((classifier, provenance))
 }
