@@ -3,6 +3,7 @@
 mod common;
 
 use stancer::classify::trained::TrainedClassifier;
+use stancer::classify::trained_model::TrainedModel;
 use stancer::pipeline::{self, RunConfig, StanceMethod};
 use stancer::task::Task;
 use std::path::{Path, PathBuf};
@@ -128,7 +129,7 @@ fn config(model: stancer::encoders::TextModel, inputs: Vec<PathBuf>) -> RunConfi
         inputs,
         task,
         embedder: model,
-        stance: StanceMethod::Head(head),
+        stance: StanceMethod::Trained(TrainedModel::Head(head)),
         sentiment: None,
         registry: None,
         skip_bad: false,
