@@ -273,7 +273,8 @@ pub fn to_items(
                 id: e.id.clone(),
                 source: source.to_string(),
                 text: e.text.clone(),
-                target: e.target.clone(),
+                // Each item is read against its own task's target, whatever task is trained.
+                target: Some(e.target.clone().unwrap_or_else(|| own.target.name.clone())),
                 speaker: None,
                 gold: own.labels[e.label].name.clone(),
                 in_task: own.name == task.name,

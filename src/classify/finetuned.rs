@@ -34,7 +34,8 @@ pub const MANIFEST: &str = "classifier.json";
 pub struct InputFormat {
     /// The first sequence is `"{speaker}: {text}"` when the speaker is known, else the text.
     pub speaker_prefix: bool,
-    /// The second sequence when an item has no target of its own.
+    /// The second sequence when an item has no target of its own and the task it is read in
+    /// gives none (the trained task's target).
     pub default_target: String,
     /// Normalisation of the text before it is read (absent: none).
     #[serde(default, skip_serializing_if = "TextNorm::is_none")]
@@ -42,14 +43,15 @@ pub struct InputFormat {
 }
 
 impl InputFormat {
-    /// The (first, second) sequences of `item`.
-    pub fn pair(&self, item: &Item) -> (String, String) {
+    /// The (first, second) sequences of `item`; an item without a target of its own is read
+    /// against `default_target`.
+    pub fn pair(&self, item: &Item, default_target: &str) -> (String, String) {
         let text = self.text_norm.apply(item.text);
         let first = match (self.speaker_prefix, item.speaker) {
             (true, Some(speaker)) => format!("{speaker}: {text}"),
             _ => text.into_owned(),
         };
-        let second = item.target.unwrap_or(&self.default_target).to_string();
+        let second = item.target.unwrap_or(default_target).to_string();
         (first, second)
     }
 }
@@ -342,7 +344,7 @@ pub fn train(items: &[LabelledItem], spec: &FineTuneSpec, out: &Path) -> Result<
 
 /// The model input and allowed labels of an item.
 fn example(item: &LabelledItem, input: &InputFormat) -> TrainExample {
-    let (text, pair) = input.pair(&item.item());
+    let (text, pair) = input.pair(&item.item(), &input.default_target);
     TrainExample {
         text,
         pair: Some(pair),
@@ -518,10 +520,18 @@ impl FineTunedClassifier {
         Ok(Self { manifest, model })
     }
 
-    /// Probabilities over the model's own labels, one row per item.
-    pub fn probabilities(&self, items: &[Item], batch_size: usize) -> Result<Vec<Vec<f32>>> {
-        let pairs: Vec<(String, String)> =
-            items.iter().map(|i| self.manifest.input.pair(i)).collect();
+    /// Probabilities over the model's own labels, one row per item; items without a target
+    /// are read against `default_target`.
+    pub fn probabilities(
+        &self,
+        items: &[Item],
+        default_target: &str,
+        batch_size: usize,
+    ) -> Result<Vec<Vec<f32>>> {
+        let pairs: Vec<(String, String)> = items
+            .iter()
+            .map(|i| self.manifest.input.pair(i, default_target))
+            .collect();
         let inputs: Vec<crate::encoders::ModelInput> = pairs
             .iter()
             .map(|(a, b)| crate::encoders::ModelInput::Pair(a, b))
@@ -537,13 +547,14 @@ impl FineTunedClassifier {
     /// Predictions in the model's own labels.
     pub fn predict_own(&self, items: &[Item], batch_size: usize) -> Result<Vec<Prediction>> {
         Ok(self
-            .probabilities(items, batch_size)?
+            .probabilities(items, &self.manifest.input.default_target, batch_size)?
             .iter()
             .map(|p| Prediction::from_probs(&self.manifest.labels, p, &self.manifest.name))
             .collect())
     }
 
-    /// Predictions in `task`'s labels (model probabilities summed through its `label_map`).
+    /// Predictions in `task`'s labels (model probabilities summed through its `label_map`);
+    /// items without a target are read against `task`'s.
     pub fn predict(
         &self,
         task: &Task,
@@ -553,7 +564,7 @@ impl FineTunedClassifier {
         let meaning = task_label_of(task, &self.manifest.labels)?;
         let labels: Vec<String> = task.labels.iter().map(|l| l.name.clone()).collect();
         Ok(self
-            .probabilities(items, batch_size)?
+            .probabilities(items, &task.target.name, batch_size)?
             .iter()
             .map(|p| {
                 Prediction::from_probs(
