@@ -26,20 +26,30 @@ pub const CLASSIFIER_WEIGHT: &str = "classifier.weight";
 /// See [`POOLER_WEIGHT`].
 pub const CLASSIFIER_BIAS: &str = "classifier.bias";
 
-/// What the backward pass needs of one adapted projection.
+/// What the backward pass needs of the adapters of one linear layer (of query, key and value
+/// together for the fused projection). Adapters that read the same input share one dropout mask
+/// on it, so their down-projections are one matmul with the factors A stacked, and their
+/// up-projections one matmul with the factors B laid out block-diagonally.
 struct LoraSaved {
-    site: Site,
-    /// The adapter's input after its dropout.
+    /// The adapted parts: site, tensor names of A and B, and the part's index in the output.
+    parts: Vec<(Site, String, String, usize)>,
+    /// The adapters' input after its dropout.
     input: Tensor,
-    /// `input · Aᵀ`.
-    down: Tensor,
     /// The dropout mask on the input, if any.
     mask: Option<Tensor>,
+    /// `input · [A…]ᵀ`, `[tokens, parts · r]`.
+    down: Tensor,
+    /// The stacked A factors, `[parts · r, in]`.
+    a: Tensor,
+    /// The B factors block-diagonally, `[out, parts · r]`.
+    b: Tensor,
+    /// Width of one part of the output (`out` divided by the parts of the projection).
+    part_out: usize,
 }
 
 /// Activations of one transformer layer.
 struct LayerSaved {
-    qkv_lora: Vec<LoraSaved>,
+    qkv_lora: Option<LoraSaved>,
     /// Per head, `[batch, heads, width, head dim]`.
     q: Tensor,
     k: Tensor,
@@ -48,14 +58,14 @@ struct LayerSaved {
     probs: Tensor,
     dropped_probs: Tensor,
     probs_mask: Option<Tensor>,
-    attention_lora: Vec<LoraSaved>,
+    attention_lora: Option<LoraSaved>,
     attention_mask: Option<Tensor>,
     /// The input of the first layer norm.
     norm1_input: Tensor,
-    intermediate_lora: Vec<LoraSaved>,
+    intermediate_lora: Option<LoraSaved>,
     /// The feed-forward pre-activation.
     pre_gelu: Tensor,
-    output_lora: Vec<LoraSaved>,
+    output_lora: Option<LoraSaved>,
     output_mask: Option<Tensor>,
     /// The input of the second layer norm.
     norm2_input: Tensor,
@@ -93,30 +103,59 @@ fn drop(
     }
 }
 
+/// The B factors of `parts` laid out block-diagonally: `[parts_total · part_out, parts · rank]`,
+/// part `index` of the output reading its own `rank` columns (rows of unadapted parts are zero).
+fn block_diagonal(
+    parts: &[(Site, String, String, usize)],
+    weights: &AdapterWeights,
+    parts_total: usize,
+    part_out: usize,
+    rank: usize,
+) -> Result<Tensor> {
+    if parts.len() == 1 && parts_total == 1 {
+        return Ok(weights.get(&parts[0].2)?.clone());
+    }
+    let first = weights.get(&parts[0].2)?;
+    let zeros = |rows, cols| Tensor::zeros((rows, cols), first.dtype(), first.device());
+    let columns = parts.len() * rank;
+    let rows = (0..parts_total)
+        .map(|index| match parts.iter().position(|p| p.3 == index) {
+            Some(j) => {
+                let b = weights.get(&parts[j].2)?;
+                let mut blocks = Vec::new();
+                if j > 0 {
+                    blocks.push(zeros(part_out, j * rank)?);
+                }
+                blocks.push(b.clone());
+                if j + 1 < parts.len() {
+                    blocks.push(zeros(part_out, columns - (j + 1) * rank)?);
+                }
+                Tensor::cat(&blocks, 1)
+            }
+            None => zeros(part_out, columns),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Tensor::cat(&rows, 0)
+}
+
 /// Gradient of a frozen layer norm's input `xs`.
 fn norm_backward(xs: &Tensor, grad: &Tensor, norm: &LayerNorm) -> Result<Tensor> {
     backward::layer_norm(xs, grad, &norm.weight, norm.eps)
 }
 
 impl Bert {
-    /// LoRA factors (A, B) of `site` with their tensor names, if it is adapted.
-    fn factors<'w>(
-        &self,
-        site: Site,
-        weights: &'w AdapterWeights,
-    ) -> Option<(&'w Tensor, &'w Tensor, String, String)> {
+    /// Tensor names of the LoRA factors (A, B) of `site`, if it is adapted.
+    fn factor_names(&self, site: Site, weights: &AdapterWeights) -> Option<(String, String)> {
         let path = super::PROJECTIONS
             .iter()
             .find(|(p, _)| *p == site.projection)
             .map(|(_, path)| *path)?;
-        let (a_name, b_name) = factor_names(&format!(
+        let names = factor_names(&format!(
             "{}.encoder.layer.{}.{path}",
             super::ROOT,
             site.layer
         ));
-        let a = weights.tensors.get(&a_name)?;
-        let b = weights.tensors.get(&b_name)?;
-        Some((a, b, a_name, b_name))
+        weights.tensors.contains_key(&names.0).then_some(names)
     }
 
     /// `linear(xs)` plus the LoRA deltas of `projections`, its output's parts in order (one,
@@ -129,41 +168,41 @@ impl Bert {
         xs: &Tensor,
         weights: &AdapterWeights,
         dropout: &mut Option<&mut Dropout>,
-    ) -> Result<(Tensor, Vec<LoraSaved>)> {
+    ) -> Result<(Tensor, Option<LoraSaved>)> {
         let base = linear.forward(xs)?;
-        let part = base.dim(1)? / projections.len();
-        let mut saved = Vec::new();
-        let mut deltas = Vec::new();
-        for &projection in projections {
-            let site = Site { layer, projection };
-            match self.factors(site, weights) {
-                Some((a, b, _, _)) => {
-                    let (input, mask) = drop(dropout, xs, weights.lora_dropout)?;
-                    let down = input.matmul(&a.t()?)?;
-                    deltas.push((down.matmul(&b.t()?)? * weights.scale)?);
-                    saved.push(LoraSaved {
-                        site,
-                        input,
-                        down,
-                        mask,
-                    });
-                }
-                None => deltas.push(Tensor::zeros(
-                    (base.dim(0)?, part),
-                    base.dtype(),
-                    base.device(),
-                )?),
-            }
+        let parts: Vec<(Site, String, String, usize)> = projections
+            .iter()
+            .enumerate()
+            .filter_map(|(index, &projection)| {
+                let site = Site { layer, projection };
+                self.factor_names(site, weights)
+                    .map(|(a, b)| (site, a, b, index))
+            })
+            .collect();
+        if parts.is_empty() {
+            return Ok((base, None));
         }
-        if saved.is_empty() {
-            return Ok((base, saved));
-        }
-        let delta = if deltas.len() == 1 {
-            deltas.remove(0)
-        } else {
-            Tensor::cat(&deltas, 1)?
+        let part_out = base.dim(1)? / projections.len();
+        let a_list = parts
+            .iter()
+            .map(|(_, a, _, _)| weights.get(a))
+            .collect::<Result<Vec<_>>>()?;
+        let a = Tensor::cat(&a_list, 0)?;
+        let rank = a_list[0].dim(0)?;
+        let b = block_diagonal(&parts, weights, projections.len(), part_out, rank)?;
+        let (input, mask) = drop(dropout, xs, weights.lora_dropout)?;
+        let down = input.matmul(&a.t()?)?;
+        let delta = (down.matmul(&b.t()?)? * weights.scale)?;
+        let saved = LoraSaved {
+            parts,
+            input,
+            mask,
+            down,
+            a,
+            b,
+            part_out,
         };
-        Ok(((base + delta)?, saved))
+        Ok(((base + delta)?, Some(saved)))
     }
 
     /// Gradient of `project`'s input (when `need_input`), adding the LoRA factors' gradients
@@ -172,7 +211,7 @@ impl Bert {
         &self,
         grad: &Tensor,
         linear: &Linear,
-        saved: &[LoraSaved],
+        saved: &Option<LoraSaved>,
         weights: &AdapterWeights,
         grads: &mut BTreeMap<String, Tensor>,
         need_input: bool,
@@ -182,30 +221,27 @@ impl Bert {
         } else {
             None
         };
-        for lora in saved {
-            let (a, b, a_name, b_name) = self
-                .factors(lora.site, weights)
-                .expect("saved adapters have factors");
-            // Query, key and value are the thirds of the fused projection's output.
-            let third = match lora.site.projection {
-                Projection::Query => Some(0),
-                Projection::Key => Some(1),
-                Projection::Value => Some(2),
-                _ => None,
-            };
-            let g = match third {
-                Some(i) => {
-                    let part = grad.dim(1)? / 3;
-                    grad.narrow(1, i * part, part)?
-                }
-                None => grad.clone(),
-            };
-            grads.insert(b_name, (g.t()?.matmul(&lora.down)? * weights.scale)?);
-            let down_grad = (g.matmul(b)? * weights.scale)?;
-            grads.insert(a_name, down_grad.t()?.matmul(&lora.input)?);
-            if let Some(input_grad) = &mut input_grad {
-                *input_grad = (&*input_grad + masked(&down_grad.matmul(a)?, &lora.mask)?)?;
-            }
+        let Some(lora) = saved else {
+            return Ok(input_grad);
+        };
+        let (rank, part_out) = (lora.a.dim(0)? / lora.parts.len(), lora.part_out);
+        // Only the diagonal blocks of the full products are gradients of B.
+        let b_grad = (grad.t()?.matmul(&lora.down)? * weights.scale)?;
+        let down_grad = (grad.matmul(&lora.b)? * weights.scale)?;
+        let a_grad = down_grad.t()?.matmul(&lora.input)?;
+        for (j, (_, a_name, b_name, index)) in lora.parts.iter().enumerate() {
+            let block = b_grad
+                .narrow(0, index * part_out, part_out)?
+                .narrow(1, j * rank, rank)?
+                .contiguous()?;
+            grads.insert(b_name.clone(), block);
+            grads.insert(
+                a_name.clone(),
+                a_grad.narrow(0, j * rank, rank)?.contiguous()?,
+            );
+        }
+        if let Some(input_grad) = &mut input_grad {
+            *input_grad = (&*input_grad + masked(&down_grad.matmul(&lora.a)?, &lora.mask)?)?;
         }
         Ok(input_grad)
     }
