@@ -83,7 +83,7 @@ mod tests {
             ys.to_vec1::<f32>().unwrap()
         };
         let ys = draw(3);
-        for block in ys.chunks(BLOCK) {
+        for block in ys.chunks_exact(BLOCK) {
             let dropped = block.iter().filter(|&&y| y == 0.0).count() as f64 / block.len() as f64;
             assert!((dropped - 0.25).abs() < 0.02, "{dropped} dropped");
         }
