@@ -597,6 +597,9 @@ pub struct RunManifest {
     pub skipped: Vec<String>,
     /// Seconds per stage.
     pub timings: Timings,
+    /// CPU float platform of the run ([`crate::device::cpu_float_platform`]): runs on the same
+    /// platform give the same bytes.
+    pub platform: String,
 }
 
 /// Writes `quotes.jsonl`, `actors.jsonl`, `actors.csv`, `summary.md` and, last, `manifest.json`

@@ -54,15 +54,48 @@ fn shipped_heads_are_reproduced_by_their_recorded_command() {
             dir.display(),
             String::from_utf8_lossy(&run.stderr)
         );
+        // Bytes repeat on the platform that fitted the heads; elsewhere gemm's cache blocking
+        // sums in another order, so the weights agree to rounding and the CV scores exactly.
+        let here = stancer::device::cpu_float_platform();
+        let same_platform = manifest["platform"].as_str() == Some(here.as_str());
+        if !same_platform {
+            common::skipped(format_args!(
+                "{}: byte comparison (fitted on platform {}, this is {here}); weights compared to 1e-5",
+                dir.display(),
+                manifest["platform"]
+            ));
+        }
         for (target, head) in manifest["heads"].as_object().unwrap() {
             let file = head["file"].as_str().unwrap();
             let shipped = std::fs::read(dir.join(file)).unwrap();
             let rebuilt = std::fs::read(out.path().join(file)).unwrap();
-            assert!(
-                shipped == rebuilt,
-                "{}: head {target} ({file}) differs when retrained",
-                dir.display()
-            );
+            if same_platform {
+                assert!(
+                    shipped == rebuilt,
+                    "{}: head {target} ({file}) differs when retrained",
+                    dir.display()
+                );
+            } else {
+                let values = |bytes: &[u8]| -> Vec<f32> {
+                    let tensors =
+                        candle_core::safetensors::load_buffer(bytes, &candle_core::Device::Cpu)
+                            .unwrap();
+                    let mut names: Vec<&String> = tensors.keys().collect();
+                    names.sort();
+                    names
+                        .into_iter()
+                        .flat_map(|n| tensors[n].flatten_all().unwrap().to_vec1::<f32>().unwrap())
+                        .collect()
+                };
+                let (a, b) = (values(&shipped), values(&rebuilt));
+                assert_eq!(a.len(), b.len());
+                let worst = common::max_abs_diff(&a, &b);
+                assert!(
+                    worst < 1e-5,
+                    "{}: head {target} ({file}) differs by {worst}",
+                    dir.display()
+                );
+            }
         }
         let rebuilt: serde_json::Value =
             serde_json::from_slice(&std::fs::read(out.path().join("head.json")).unwrap()).unwrap();

@@ -205,6 +205,11 @@ pub struct HeadManifest {
     /// Pooled CV score for each C tried. The chosen C's score is slightly optimistic: it was
     /// selected on the same folds.
     pub c_search: Vec<(f64, f64)>,
+    /// CPU float platform the heads were fitted on ([`crate::device::cpu_float_platform`]):
+    /// retraining there gives the same bytes, elsewhere the same values to rounding (absent in
+    /// heads from before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
 }
 
 /// A loaded classifier: manifest plus heads.
@@ -317,6 +322,7 @@ pub fn train(
         command: spec.command.clone(),
         cv,
         c_search,
+        platform: Some(crate::device::cpu_float_platform()),
     };
     let json = serde_json::to_string_pretty(&manifest)?;
     write_atomic(&out.join(MANIFEST), |w| Ok(writeln!(w, "{json}")?))?;

@@ -66,6 +66,9 @@ enum ModelsCommand {
         #[arg(value_name = "ID")]
         model: String,
     },
+    /// Print what decides the last bits of CPU results on this machine (matmul kernel and
+    /// cache sizes): outputs are byte-identical across machines that print the same line.
+    Platform,
 }
 
 impl ModelsArgs {
@@ -78,6 +81,10 @@ impl ModelsArgs {
             ModelsCommand::Verify { models } => {
                 let explicit = !models.is_empty();
                 verify(&manifests(&models, &opts)?, &opts, explicit)
+            }
+            ModelsCommand::Platform => {
+                println!("{}", crate::device::cpu_float_platform());
+                Ok(())
             }
             ModelsCommand::Path { model } => {
                 let manifest = ModelManifest::resolve_id_or_path(&model)?;

@@ -186,6 +186,7 @@ impl RunArgs {
                 "skipped_inputs": result.skipped.len(),
             }),
             skipped: result.skipped.clone(),
+            platform: crate::device::cpu_float_platform(),
             timings: pipeline::Timings {
                 load: load_seconds,
                 ..result.timings.clone()
