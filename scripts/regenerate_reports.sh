@@ -12,6 +12,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 cargo build --release --locked --quiet
 stancer=target/release/stancer
+# Float results repeat byte for byte on the same CPU platform (matmul kernel, cache sizes);
+# tests compare the reports exactly there and to rounding elsewhere.
+"$stancer" models platform > eval/reports/PLATFORM
 
 # Seed article: stance and sentiment of the default run.
 "$stancer" run --quiet --out "$tmp/seed-run"
