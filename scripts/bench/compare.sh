@@ -4,6 +4,7 @@
 #
 #     scripts/bench/compare.sh embed [FLAGS]          # vs sentence-transformers (texts/s)
 #     scripts/bench/compare.sh cross-encoder [FLAGS]  # vs transformers (pairs/s)
+#     scripts/bench/compare.sh fine-tune [FLAGS]      # vs transformers + peft (training examples/s)
 #
 # FLAGS go to `stancer bench embed|cross-encoder`, e.g.
 #
@@ -32,8 +33,21 @@ cross-encoder)
         > "$out/python-ce.json"
     "$python" scripts/bench/side_by_side.py "$out/rust-ce.json" "$out/python-ce.json"
     ;;
+fine-tune)
+    # The same examples, batch size, token limit, LoRA shape and dropout, 2 threads each.
+    "$stancer" bench fine-tune --json --threads 2 --write-examples "$out" "$@" > "$out/rust-ft.json"
+    model=$("$stancer" models path all-minilm-l6-v2)
+    "$python" scripts/bench/python_finetune.py --model "$model" --examples "$out/examples.jsonl" \
+        --mode lora --threads 2 > "$out/python-ft.json"
+    "$python" - "$out/rust-ft.json" "$out/python-ft.json" <<'PY'
+import json, sys
+rust, torch = (json.load(open(p)) for p in sys.argv[1:3])
+r, t = rust["runs"][0]["examples_per_second"], torch["examples_per_second"]
+print(f"LoRA fine-tuning, 2 threads: stancer {r:.1f} examples/s, torch {t:.1f} examples/s, ratio {r / t:.2f}")
+PY
+    ;;
 *)
-    echo "unknown benchmark '$kind': embed or cross-encoder" >&2
+    echo "unknown benchmark '$kind': embed, cross-encoder or fine-tune" >&2
     exit 2
     ;;
 esac
