@@ -20,6 +20,7 @@ pub mod finetune;
 pub mod models;
 pub mod output;
 pub mod pipeline;
+pub mod progress;
 pub mod quotes;
 pub mod settings;
 pub mod task;

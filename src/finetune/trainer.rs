@@ -6,9 +6,9 @@ use super::optim::{scheduled_lr, AdamW, OptimConfig};
 use super::params::{LoraSettings, TrainableParams};
 use crate::encoders::{plan_batches, Dropout, ModelInput, TextTokenizer, TokenBatch, Trainable};
 use crate::models::cache::sha256_bytes;
+use crate::progress::ProgressView;
 use anyhow::{Context, Result};
 use candle_core::{Device, Tensor};
-use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -220,15 +220,17 @@ pub fn fine_tune(
         }
     }
 
-    let progress = if quiet {
-        ProgressBar::hidden()
+    let view = if quiet {
+        ProgressView::hidden()
     } else {
-        ProgressBar::new(total as u64)
+        ProgressView::new(
+            Some(total as u64),
+            "fine-tuning",
+            "{bar:30} {pos}/{len} steps {msg} [{elapsed} < {eta}]",
+            "{pos}/{len} steps ({percent}%) {msg}, {elapsed} elapsed, eta {eta}",
+        )
     };
-    progress.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} steps {msg} [{elapsed} < {eta}]")
-            .expect("static template"),
-    );
+    let progress = &view.bar;
     progress.set_position(state.step as u64);
     let started = Instant::now();
     let first_step = state.step;
@@ -331,7 +333,7 @@ pub fn fine_tune(
             }
         }
     }
-    progress.finish_and_clear();
+    view.finish();
     let ran = state.step - first_step;
     Ok(FineTuned {
         tensors: best_tensors,
