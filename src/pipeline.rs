@@ -167,14 +167,16 @@ impl Tally {
             let (Some(actor_id), Some(actor)) = (&q.actor_id, &q.actor) else {
                 continue;
             };
-            let stance = q.extra.get("stance").cloned().unwrap_or_default();
+            let stance = q
+                .stance
+                .clone()
+                .with_context(|| format!("quote {} has no stance", q.quote_id))?;
             self.attributed.push(Attributed {
                 doc_id: q.doc_id.clone(),
                 quote_id: q.quote_id.clone(),
                 actor_id: actor_id.clone(),
                 actor: actor.clone(),
-                stance: serde_json::from_value(stance)
-                    .with_context(|| format!("quote {} has no stance", q.quote_id))?,
+                stance,
             });
         }
         Ok(())
@@ -567,15 +569,10 @@ fn classify(config: &RunConfig, quotes: &mut [Quote]) -> Result<()> {
         }
         None => None,
     };
-    for (i, quote) in quotes.iter_mut().enumerate() {
-        quote
-            .extra
-            .insert("stance".into(), serde_json::to_value(&stance[i])?);
-        if let Some(sentiment) = &sentiment {
-            quote
-                .extra
-                .insert("sentiment".into(), serde_json::to_value(&sentiment[i])?);
-        }
+    let mut sentiment = sentiment.map(Vec::into_iter);
+    for (quote, stance) in quotes.iter_mut().zip(stance) {
+        quote.stance = Some(stance);
+        quote.sentiment = sentiment.as_mut().and_then(Iterator::next);
     }
     Ok(())
 }

@@ -385,7 +385,7 @@ fn a_huge_document_is_read_window_by_window_and_resumes_between_windows() {
             (q.start, &q.text),
             (same.start + (i / per_copy) * chars, &same.text)
         );
-        assert_eq!(q.extra["stance"], same.extra["stance"]);
+        assert_eq!(q.stance, same.stance);
     }
     let checkpoint = dir.path().join("resume.ckpt");
     crash_after(&config, &checkpoint, 2);

@@ -3,7 +3,6 @@
 
 use crate::aggregate::ActorStance;
 use crate::classify::data::Field;
-use crate::classify::Prediction;
 use crate::error::UserError;
 use crate::eval::bootstrap::{BootstrapConfig, MIN_RESAMPLES};
 use crate::eval::metrics::ClassificationReport;
@@ -229,14 +228,12 @@ fn check_predictions(
     let hint = "score predictions made with the same task (stancer run --task …), or pass that task with --task";
     for (line, q) in quotes {
         let at = format!("{}:{line}", path.display());
-        let value = q.extra.get("stance").ok_or_else(|| {
+        let p = q.stance.as_ref().ok_or_else(|| {
             UserError::new(
                 format!("{at}: quote {} has no stance prediction", q.quote_id),
                 "score the output folder of `stancer run`, whose quotes carry a stance",
             )
         })?;
-        let p: Prediction = serde_json::from_value(value.clone())
-            .with_context(|| format!("{at}: stance is not {{label, scores, model}}"))?;
         if !labels.contains(&p.label) {
             return Err(UserError::new(
                 format!(

@@ -497,6 +497,8 @@ mod tests {
             }),
             actor_id: None,
             actor: None,
+            sentiment: None,
+            stance: None,
             extra: Default::default(),
         }
     }

@@ -180,11 +180,17 @@ pub fn evaluate(
     for doc in gold {
         let predicted = by_doc.get(doc.doc_id.as_str()).cloned().unwrap_or_default();
         for (g, p) in match_quotes(&doc.quotes, &predicted) {
-            let stance = p.map(|p| prediction(p, "stance")).transpose()?;
+            let stance = p
+                .map(|p| {
+                    p.stance
+                        .clone()
+                        .with_context(|| format!("quote {} has no stance prediction", p.quote_id))
+                })
+                .transpose()?;
             if let Some(stance) = &stance {
                 stance_pairs.push((g.stance.clone(), stance.label.clone()));
             }
-            let sentiment = p.and_then(|p| prediction(p, "sentiment").ok());
+            let sentiment = p.and_then(|p| p.sentiment.clone());
             if let Some(sentiment) = &sentiment {
                 sentiment_pairs.push((g.sentiment.clone(), sentiment.label.clone()));
             }
@@ -242,15 +248,6 @@ pub fn evaluate(
         actor_accuracy: correct as f64 / actor_rows.len().max(1) as f64,
         actors: actor_rows,
     })
-}
-
-fn prediction(quote: &Quote, field: &str) -> Result<Prediction> {
-    let value = quote
-        .extra
-        .get(field)
-        .with_context(|| format!("quote {} has no {field} prediction", quote.quote_id))?;
-    serde_json::from_value(value.clone())
-        .with_context(|| format!("quote {}: malformed {field}", quote.quote_id))
 }
 
 /// Pairs each gold quote with the unused predicted quote of highest character-overlap F1

@@ -15,6 +15,7 @@ pub mod tokens;
 pub mod window;
 
 use crate::actors::{self, Registry};
+use crate::classify::Prediction;
 use crate::corpus::Document;
 use serde::{Deserialize, Serialize};
 
@@ -55,9 +56,9 @@ pub struct Span {
 /// One quote record, one JSONL line of `stancer quotes`.
 ///
 /// A split quote ("“…,” she said, “…”") and a continuation quote give one record per quoted
-/// piece, sharing cue and speaker. Later stages (stance, sentiment) add their fields to
-/// `extra`, which is flattened into the same JSON object, so a record read and written by any
-/// stage keeps everything the earlier stages put there.
+/// piece, sharing cue and speaker. Classification fills `stance` and `sentiment`; fields of an
+/// input record that stancer does not know are kept in `extra`, flattened into the same JSON
+/// object, so a record read and written by any stage keeps everything put there before.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quote {
     pub doc_id: String,
@@ -76,9 +77,31 @@ pub struct Quote {
     pub actor_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
-    /// Fields added by later stages (`stance`, `sentiment`, …).
+    /// Sentiment of the quote (`stancer run`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "as_json_value"
+    )]
+    pub sentiment: Option<Prediction>,
+    /// Stance toward the task's target (`stancer run`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "as_json_value"
+    )]
+    pub stance: Option<Prediction>,
+    /// Fields of an input record that no stage knows, written back as they came.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Writes a prediction through `serde_json::Value`, as records were written when predictions
+/// lived in `extra`: keys sorted and each f32 score widened to f64, so outputs keep their bytes.
+fn as_json_value<S: serde::Serializer>(p: &Option<Prediction>, s: S) -> Result<S::Ok, S::Error> {
+    serde_json::to_value(p)
+        .map_err(serde::ser::Error::custom)?
+        .serialize(s)
 }
 
 /// Extracts the quotes of one document, resolving speakers within the document only.
@@ -157,6 +180,8 @@ pub fn extract_with(doc: &Document, registry: Option<&Registry>) -> Vec<Quote> {
                         speaker: speaker.clone(),
                         actor_id: actor.as_ref().map(|x| x.id.clone()),
                         actor: actor.as_ref().map(|x| x.name.clone()),
+                        sentiment: None,
+                        stance: None,
                         extra: serde_json::Map::new(),
                     });
                 }
@@ -1071,9 +1096,12 @@ mod tests {
     fn records_round_trip_with_later_stage_fields() {
         let q = extract(&doc("“Yes,” she said."))[0].clone();
         let mut v = serde_json::to_value(&q).unwrap();
-        v["stance"] = serde_json::json!({"label": "none"});
+        v["stance"] = serde_json::json!({"label": "none", "model": "m", "scores": {"none": 0.75}});
+        v["lang"] = serde_json::json!("en");
         let back: Quote = serde_json::from_value(v.clone()).unwrap();
-        assert_eq!(back.extra["stance"]["label"], "none");
+        assert_eq!(back.stance.as_ref().unwrap().label, "none");
+        assert_eq!(back.extra["lang"], "en");
+        assert!(!back.extra.contains_key("stance"));
         assert_eq!(serde_json::to_value(&back).unwrap(), v);
     }
 }
