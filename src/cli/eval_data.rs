@@ -22,7 +22,8 @@ pub struct EvalDataArgs {
     /// Task file: labels, label map, descriptions (similarity) and hypotheses (NLI).
     #[arg(long, default_value = DEFAULT_TASK)]
     task: PathBuf,
-    /// Labelled data: semeval:PATH or jsonl:PATH (repeatable).
+    /// Labelled data, KIND:PATH with KIND semeval, gwsd-test, perspectrum-dev, perspectrum-test,
+    /// newsmtsc or jsonl (repeatable).
     #[arg(long, required = true)]
     data: Vec<String>,
     /// Which annotation to score (sentiment needs --method head with a sentiment head).

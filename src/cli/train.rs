@@ -23,7 +23,8 @@ pub struct TrainArgs {
     /// Task file defining the labels (and exemplars).
     #[arg(long, default_value = DEFAULT_TASK)]
     task: PathBuf,
-    /// Labelled data: semeval:PATH or jsonl:PATH (repeatable); without it, the task's exemplars.
+    /// Labelled data, KIND:PATH with KIND semeval, gwsd, perspectrum, newsmtsc or jsonl
+    /// (repeatable); without it, the task's exemplars.
     #[arg(long)]
     data: Vec<String>,
     /// Which annotation to learn.
