@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scores the shipped fine-tuned cross-encoders on held-out data only (GWSD held-out test,
-# PERSPECTRUM test claims, NewsMTSC devtest_rw and devtest_mt) and writes the reports under
-# eval/reports/. Needs $STANCER_DATA (default ../shared/datasets). A few minutes on 2 cores.
+# PERSPECTRUM test claims, NewsMTSC devtest_rw and devtest_mt) and on the seed article, writing
+# the reports under eval/reports/. Needs $STANCER_DATA (default ../shared/datasets). About a
+# minute on 2 cores.
 # The training commands of the models are in each models/*/classifier.json (`command`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,3 +18,10 @@ for split in devtest_rw devtest_mt; do
     eval_data --task datasets/newsmtsc/task.toml --data "newsmtsc:$data/newsmtsc/$split.jsonl" \
         --field sentiment --classifier models/sentiment-news
 done
+
+# The seed article (untuned): the default run with the fine-tuned stance and sentiment models.
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+target/release/stancer run --quiet --classifier models/stance-news --sentiment models/sentiment-news \
+    --out "$tmp/seed-run"
+target/release/stancer eval stance --predictions "$tmp/seed-run" --reports eval/reports
