@@ -22,5 +22,7 @@ pub mod output;
 pub mod pipeline;
 pub mod progress;
 pub mod quotes;
+pub mod run_outputs;
 pub mod settings;
+pub mod shard;
 pub mod task;

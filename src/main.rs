@@ -25,6 +25,8 @@ enum Command {
     Embed(stancer::cli::embed::EmbedArgs),
     /// Find quotes, classify stance, aggregate per actor (the main job).
     Run(stancer::cli::run::RunArgs),
+    /// Merge the outputs of `run --shard K/N` into those of one run.
+    Merge(stancer::cli::merge::MergeArgs),
     /// Train a stance or sentiment head on frozen embeddings.
     Train(stancer::cli::train::TrainArgs),
     /// Measure model throughput and memory.
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Models(args) => args.run(),
         Command::Embed(args) => args.run(),
         Command::Run(args) => args.run(),
+        Command::Merge(args) => args.run(),
         Command::Train(args) => args.run(),
         Command::Bench(args) => args.run(),
         Command::Quotes(args) => args.run(),

@@ -3,7 +3,7 @@
 //! and flags; every file is written atomically.
 
 use crate::actors::Registry;
-use crate::aggregate::{aggregate, ActorStance, QuoteStance};
+use crate::aggregate::{Labels, QuoteStance, Tally};
 use crate::classify::features;
 use crate::classify::nli::{Mode, NliClassifier};
 use crate::classify::text_norm::TextNorm;
@@ -13,8 +13,9 @@ use crate::corpus::Corpus;
 use crate::encoders::TextModel;
 use crate::error::UserError;
 use crate::models::cache::sha256_file;
-use crate::output::OutputDir;
 use crate::quotes::{self, window, Quote};
+use crate::run_outputs::{DocumentActors, RunRecords, RunTotals};
+use crate::shard::Shard;
 use crate::task::Task;
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -98,26 +99,25 @@ pub struct RunConfig {
     /// Documents longer than this many bytes are extracted and classified window by window
     /// ([`window::WINDOW_BYTES`] by default), each window a chunk of its own.
     pub window_bytes: usize,
+    /// The share of the corpus to process, or all of it.
+    pub shard: Option<Shard>,
 }
 
 /// What a run produced. The classified quotes themselves stay in the checkpoint, in corpus
 /// order, and are read back one chunk at a time ([`RunResult::for_each_quote`]): held in memory
-/// all at once (with their probability maps) they took gigabytes for one 50 MB document.
+/// all at once (with their probability maps) they took gigabytes for one 50 MB document. Only
+/// running totals per actor stay in memory, so memory does not grow with the corpus; the
+/// per-document rows are recomputed from the checkpoint when the outputs are written.
 pub struct RunResult {
-    /// Quotes found.
-    pub quotes: usize,
-    /// Quotes attributed to an actor.
-    pub attributed_quotes: usize,
-    /// Per actor per document.
-    pub document_actors: Vec<ActorStance>,
-    /// Per actor over the corpus.
-    pub corpus_actors: Vec<ActorStance>,
-    /// Documents read.
-    pub documents: usize,
-    /// Bad inputs skipped, with why.
-    pub skipped: Vec<String>,
+    /// Counts, skipped inputs and the corpus-level actor rows.
+    pub totals: RunTotals,
+    /// The corpus-level running totals (what shards merge).
+    pub corpus: Tally,
     /// Seconds spent reading and extracting, classifying, aggregating.
     pub timings: Timings,
+    /// The run's identity without its shard: the fingerprint every shard of one run shares.
+    pub run_id: String,
+    labels: Labels,
     /// The checkpoint holding the classified quotes.
     checkpoint: PathBuf,
 }
@@ -126,6 +126,11 @@ impl RunResult {
     /// Calls `f` on every classified quote in corpus order, reading the checkpoint one chunk at
     /// a time; valid until the checkpoint is removed.
     pub fn for_each_quote(&self, mut f: impl FnMut(Quote) -> Result<()>) -> Result<()> {
+        self.for_each_piece(|_, quotes| quotes.into_iter().try_for_each(&mut f))
+    }
+
+    /// Calls `f` with each checkpointed piece's document position and quotes, in corpus order.
+    fn for_each_piece(&self, mut f: impl FnMut(u64, Vec<Quote>) -> Result<()>) -> Result<()> {
         let file = std::fs::File::open(&self.checkpoint)
             .with_context(|| format!("cannot open checkpoint {}", self.checkpoint.display()))?;
         let mut lines = std::io::BufReader::new(file).split(b'\n').skip(1);
@@ -138,46 +143,103 @@ impl RunResult {
                     self.checkpoint.display()
                 )
             })?;
-            chunk.quotes.into_iter().try_for_each(&mut f)
+            let mut quotes = chunk.quotes.into_iter();
+            chunk
+                .pieces
+                .into_iter()
+                .try_for_each(|(piece, n)| f(piece.document, quotes.by_ref().take(n).collect()))
         })
     }
 }
 
-/// What aggregation keeps of each classified quote: counts, and the stance of the attributed
-/// ones (not their text, spans or sentiment).
-#[derive(Default)]
-struct Tally {
+impl RunRecords for RunResult {
+    fn totals(&self) -> &RunTotals {
+        &self.totals
+    }
+
+    fn for_each_quote_line(&self, f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        let mut line = Vec::new();
+        self.for_each_quote(|q| {
+            line.clear();
+            serde_json::to_writer(&mut line, &q)?;
+            f(&line)
+        })
+    }
+
+    fn for_each_document(&self, f: &mut dyn FnMut(DocumentActors) -> Result<()>) -> Result<()> {
+        // The pieces of a windowed document come one after another.
+        let mut current: Option<(DocumentActors, Tally)> = None;
+        let finish = |(mut doc, tally): (DocumentActors, Tally),
+                      f: &mut dyn FnMut(DocumentActors) -> Result<()>| {
+            doc.actors = tally.rows(&self.labels, Some(&doc.doc_id));
+            f(doc)
+        };
+        self.for_each_piece(|position, quotes| {
+            if current
+                .as_ref()
+                .is_some_and(|(d, _)| d.position != position)
+            {
+                finish(current.take().expect("checked"), &mut *f)?;
+            }
+            for q in &quotes {
+                let (doc, tally) = current.get_or_insert_with(|| {
+                    let doc = DocumentActors {
+                        position,
+                        doc_id: q.doc_id.clone(),
+                        quotes: 0,
+                        actors: Vec::new(),
+                    };
+                    (doc, Tally::default())
+                });
+                doc.quotes += 1;
+                if let Some(stance) = attributed(q)? {
+                    tally.add(&self.labels, position, &stance);
+                }
+            }
+            Ok(())
+        })?;
+        current.map_or(Ok(()), |c| finish(c, f))
+    }
+}
+
+/// A quote as aggregation reads it, if it is attributed to an actor.
+fn attributed(q: &Quote) -> Result<Option<QuoteStance<'_>>> {
+    let (Some(actor_id), Some(actor)) = (&q.actor_id, &q.actor) else {
+        return Ok(None);
+    };
+    let stance = q
+        .stance
+        .as_ref()
+        .with_context(|| format!("quote {} has no stance", q.quote_id))?;
+    Ok(Some(QuoteStance {
+        quote_id: &q.quote_id,
+        actor: (actor_id, actor),
+        stance,
+    }))
+}
+
+/// What the run keeps of each classified quote while it goes: counts, and the corpus-level
+/// running totals per actor.
+struct Counted {
     quotes: usize,
-    attributed: Vec<Attributed>,
+    attributed: usize,
+    corpus: Tally,
+    labels: Labels,
 }
 
-/// A classified quote attributed to an actor, as aggregation reads it.
-struct Attributed {
-    doc_id: String,
-    quote_id: String,
-    actor_id: String,
-    actor: String,
-    stance: Prediction,
-}
-
-impl Tally {
-    fn add(&mut self, quotes: &[Quote]) -> Result<()> {
-        self.quotes += quotes.len();
-        for q in quotes {
-            let (Some(actor_id), Some(actor)) = (&q.actor_id, &q.actor) else {
-                continue;
-            };
-            let stance = q
-                .stance
-                .clone()
-                .with_context(|| format!("quote {} has no stance", q.quote_id))?;
-            self.attributed.push(Attributed {
-                doc_id: q.doc_id.clone(),
-                quote_id: q.quote_id.clone(),
-                actor_id: actor_id.clone(),
-                actor: actor.clone(),
-                stance,
-            });
+impl Counted {
+    fn add(&mut self, pieces: &[(Piece, usize)], quotes: &[Quote]) -> Result<()> {
+        let mut rest = quotes;
+        for (piece, n) in pieces {
+            let (these, others) = rest.split_at((*n).min(rest.len()));
+            rest = others;
+            self.quotes += these.len();
+            for q in these {
+                if let Some(stance) = attributed(q)? {
+                    self.attributed += 1;
+                    self.corpus.add(&self.labels, piece.document, &stance);
+                }
+            }
         }
         Ok(())
     }
@@ -223,6 +285,8 @@ pub enum Progress {
 /// A unit of work in the checkpoint: a whole document, or one window of a windowed one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 struct Piece {
+    /// The document's position in the corpus (counting every document, in every shard).
+    document: u64,
     doc_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     window: Option<usize>,
@@ -245,7 +309,12 @@ pub fn run(
     progress: &dyn Fn(Progress),
 ) -> Result<RunResult> {
     let corpus = Corpus::open(&config.inputs)?;
-    let fingerprint = fingerprint(config, &corpus, settings, resume)?;
+    let run_id = fingerprint(config, &corpus, settings, resume)?;
+    // Shards of one run share the run id; each resumes from its own checkpoint only.
+    let fingerprint = match config.shard {
+        Some(shard) => crate::models::cache::sha256_bytes(format!("{run_id} {shard}").as_bytes()),
+        None => run_id.clone(),
+    };
     let mut keep = true;
     let result = run_chunks(
         config,
@@ -260,7 +329,9 @@ pub fn run(
         // Nothing finished: a checkpoint holding only the fingerprint helps no later run.
         let _ = std::fs::remove_file(checkpoint);
     }
-    result
+    let mut result = result?;
+    result.run_id = run_id;
+    Ok(result)
 }
 
 /// [`run`] after the fingerprint. `keep` stays true until this run has opened the checkpoint,
@@ -275,9 +346,23 @@ fn run_chunks(
     progress: &dyn Fn(Progress),
 ) -> Result<RunResult> {
     let mut timings = Timings::default();
-    let mut tally = Tally::default();
+    let labels = Labels::new(
+        &config
+            .task
+            .labels
+            .iter()
+            .map(|l| l.name.clone())
+            .collect::<Vec<_>>(),
+        config.task.none_label.as_deref(),
+    );
+    let mut counted = Counted {
+        quotes: 0,
+        attributed: 0,
+        corpus: Tally::default(),
+        labels: labels.clone(),
+    };
     let done = if resume {
-        read_checkpoint(checkpoint, fingerprint, &mut tally)?
+        read_checkpoint(checkpoint, fingerprint, &mut counted)?
     } else {
         HashMap::new()
     };
@@ -290,7 +375,8 @@ fn run_chunks(
     };
     *keep = !done.is_empty();
     let mut skipped = Vec::new();
-    let mut documents = 0;
+    // Documents in the corpus, and in this run's share of it.
+    let (mut position, mut documents) = (0u64, 0);
     let start = Instant::now();
     loop {
         let before = corpus.bytes_read();
@@ -303,10 +389,16 @@ fn run_chunks(
             }
             Err(e) => return Err(e),
         };
+        let document = position;
+        position += 1;
+        if config.shard.is_some_and(|s| !s.contains(&doc.id)) {
+            continue;
+        }
         documents += 1;
         let windows = window::windows(&doc.text, config.window_bytes);
         if let [_] = windows[..] {
             let piece = Piece {
+                document,
                 doc_id: doc.id.clone(),
                 window: None,
             };
@@ -315,15 +407,16 @@ fn run_chunks(
                 chunks.pending.push((piece, found, corpus.bytes_read()));
             }
             if chunks.pending.len() >= config.chunk_documents.max(1) {
-                chunks.flush(&mut tally, &mut timings, keep)?;
+                chunks.flush(&mut counted, &mut timings, keep)?;
             }
             continue;
         }
         // A huge document: the documents before it make a chunk, then each window is one.
-        chunks.flush(&mut tally, &mut timings, keep)?;
+        chunks.flush(&mut counted, &mut timings, keep)?;
         let mut ordinal = 0;
         for (i, w) in windows.into_iter().enumerate() {
             let piece = Piece {
+                document,
                 doc_id: doc.id.clone(),
                 window: Some(i),
             };
@@ -335,39 +428,31 @@ fn run_chunks(
             ordinal += found.len();
             let at = (before + w.end as u64).min(corpus.bytes_read());
             chunks.pending.push((piece, found, at));
-            chunks.flush(&mut tally, &mut timings, keep)?;
+            chunks.flush(&mut counted, &mut timings, keep)?;
         }
     }
-    chunks.flush(&mut tally, &mut timings, keep)?;
+    chunks.flush(&mut counted, &mut timings, keep)?;
     timings.extract = start.elapsed().as_secs_f64() - timings.classify;
-    if documents == 0 {
+    // A shard may hold none of a small corpus's documents; the corpus must hold some.
+    if position == 0 {
         return Err(crate::corpus::no_documents(&config.inputs, skipped.len()));
     }
 
     let start = Instant::now();
-    let labels: Vec<String> = config.task.labels.iter().map(|l| l.name.clone()).collect();
-    let attributed: Vec<QuoteStance> = tally
-        .attributed
-        .iter()
-        .map(|a| QuoteStance {
-            doc_id: &a.doc_id,
-            quote_id: &a.quote_id,
-            actor: (&a.actor_id, &a.actor),
-            stance: &a.stance,
-        })
-        .collect();
-    let none = config.task.none_label.as_deref();
-    let document_actors = aggregate(&attributed, &labels, none, true);
-    let corpus_actors = aggregate(&attributed, &labels, none, false);
+    let corpus_actors = counted.corpus.rows(&labels, None);
     timings.aggregate = start.elapsed().as_secs_f64();
     Ok(RunResult {
-        quotes: tally.quotes,
-        attributed_quotes: tally.attributed.len(),
-        document_actors,
-        corpus_actors,
-        documents,
-        skipped,
+        totals: RunTotals {
+            documents,
+            quotes: counted.quotes,
+            attributed_quotes: counted.attributed,
+            corpus_actors,
+            skipped,
+        },
+        corpus: counted.corpus,
         timings,
+        run_id: String::new(),
+        labels,
         checkpoint: checkpoint.to_path_buf(),
     })
 }
@@ -422,29 +507,37 @@ struct Chunks<'a> {
 
 impl Chunks<'_> {
     /// Classifies the pending pieces' quotes, appends them to the checkpoint as one synced line
-    /// (after which the checkpoint is worth keeping: `keep`), and counts them into `tally`.
-    fn flush(&mut self, tally: &mut Tally, timings: &mut Timings, keep: &mut bool) -> Result<()> {
+    /// (after which the checkpoint is worth keeping: `keep`), and counts them. Each piece is
+    /// classified on its own, so that its results (down to the last float bit, which depends
+    /// on what shares a forward pass) do not depend on the other documents of its chunk: a
+    /// shard or a resumed run gets the bytes of a single uninterrupted run.
+    fn flush(
+        &mut self,
+        counted: &mut Counted,
+        timings: &mut Timings,
+        keep: &mut bool,
+    ) -> Result<()> {
         let Some(&(_, _, done)) = self.pending.last() else {
             return Ok(());
         };
-        let mut chunk = CheckpointLine::default();
-        for (piece, found, _) in self.pending.drain(..) {
-            chunk.pieces.push((piece, found.len()));
-            chunk.quotes.extend(found);
-        }
         (self.progress)(Progress::Classifying {
-            quotes: chunk.quotes.len(),
+            quotes: self.pending.iter().map(|(_, found, _)| found.len()).sum(),
             done: self.finished,
         });
         let start = Instant::now();
-        classify(self.config, &mut chunk.quotes)?;
+        let mut chunk = CheckpointLine::default();
+        for (piece, mut found, _) in self.pending.drain(..) {
+            classify(self.config, &mut found)?;
+            chunk.pieces.push((piece, found.len()));
+            chunk.quotes.extend(found);
+        }
         timings.classify += start.elapsed().as_secs_f64();
         let mut line = serde_json::to_vec(&chunk)?;
         line.push(b'\n');
         self.log.write_all(&line)?;
         self.log.sync_data()?;
         *keep = true;
-        tally.add(&chunk.quotes)?;
+        counted.add(&chunk.pieces, &chunk.quotes)?;
         self.finished = done;
         (self.progress)(Progress::Finished { done });
         Ok(())
@@ -477,12 +570,12 @@ fn open_checkpoint(path: &Path, fingerprint: &str, append: bool) -> Result<std::
 }
 
 /// The pieces (with their quote counts) of the chunks an earlier run with the same fingerprint
-/// finished, their quotes counted into `tally`. The file is cut back to its last whole line so
+/// finished, their quotes counted into `counted`. The file is cut back to its last whole line so
 /// appends continue cleanly after a torn write, whose chunk is then done again whole.
 fn read_checkpoint(
     path: &Path,
     fingerprint: &str,
-    tally: &mut Tally,
+    counted: &mut Counted,
 ) -> Result<HashMap<Piece, usize>> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -513,8 +606,8 @@ fn read_checkpoint(
             break;
         };
         keep += line.len();
+        counted.add(&chunk.pieces, &chunk.quotes)?;
         done.extend(chunk.pieces);
-        tally.add(&chunk.quotes)?;
     }
     if keep < bytes.len() {
         let file = std::fs::OpenOptions::new().write(true).open(path)?;
@@ -599,193 +692,7 @@ pub struct RunManifest {
     pub platform: String,
 }
 
-/// Writes `quotes.jsonl`, `actors.jsonl`, `actors.csv`, `summary.md` and, last, `manifest.json`
-/// with the time taken by the others, into the locked folder `out` as one set: all are staged
-/// first and swapped in together, so `out` never mixes files of two runs.
-pub fn write_outputs(
-    out: &OutputDir,
-    task: &Task,
-    result: &RunResult,
-    mut manifest: RunManifest,
-) -> Result<()> {
-    let start = Instant::now();
-    let mut set = out.stage()?;
-    set.write("quotes.jsonl", |w| {
-        result.for_each_quote(|q| {
-            serde_json::to_writer(&mut *w, &q)?;
-            Ok(w.write_all(b"\n")?)
-        })
-    })?;
-    let rows: Vec<(&str, &ActorStance)> = result
-        .document_actors
-        .iter()
-        .map(|a| ("document", a))
-        .chain(result.corpus_actors.iter().map(|a| ("corpus", a)))
-        .collect();
-    set.write("actors.jsonl", |w| {
-        for (level, actor) in &rows {
-            let mut value = serde_json::to_value(actor)?;
-            value["level"] = serde_json::Value::from(*level);
-            serde_json::to_writer(&mut *w, &value)?;
-            w.write_all(b"\n")?;
-        }
-        Ok(())
-    })?;
-    let on_target: Vec<&str> = task
-        .label_names()
-        .into_iter()
-        .filter(|l| Some(*l) != task.none_label.as_deref())
-        .collect();
-    set.write("actors.csv", |w| {
-        write!(
-            w,
-            "level,doc_id,actor_id,actor,label,confidence,n_quotes,n_on_target"
-        )?;
-        for l in &on_target {
-            write!(w, ",p_{l}")?;
-        }
-        writeln!(w, ",evidence")?;
-        for (level, a) in &rows {
-            write!(
-                w,
-                "{level},{},{},{},{},{},{},{}",
-                csv_field(a.doc_id.as_deref().unwrap_or("")),
-                csv_field(&a.actor_id),
-                csv_field(&a.actor),
-                csv_field(&a.label),
-                a.confidence,
-                a.n_quotes,
-                a.n_on_target
-            )?;
-            for l in &on_target {
-                match a.scores.get(*l) {
-                    Some(p) => write!(w, ",{p}")?,
-                    None => write!(w, ",")?,
-                }
-            }
-            writeln!(w, ",{}", csv_field(&a.evidence.join(" ")))?;
-        }
-        Ok(())
-    })?;
-    set.write("summary.md", |w| {
-        Ok(w.write_all(summary(task, result).as_bytes())?)
-    })?;
-    manifest.timings.write = start.elapsed().as_secs_f64();
-    let json = serde_json::to_string_pretty(&manifest)?;
-    set.write("manifest.json", |w| Ok(writeln!(w, "{json}")?))?;
-    set.commit()
-}
-
-/// Below this confidence an actor's stance is marked weak in the summary: its label is less
-/// likely than all the other labels together.
-pub const WEAK_CONFIDENCE: f32 = 0.5;
-
-/// The compact actor table printed after a run and written to `summary.md`; stances below
-/// [`WEAK_CONFIDENCE`] are marked "(weak)" with a note under the table.
-pub fn summary(task: &Task, result: &RunResult) -> String {
-    let mut out = format!(
-        "# stancer run: {}\n\nTarget: {}. {} documents, {} quotes ({} attributed to an actor).\n\n",
-        task.name, task.target.name, result.documents, result.quotes, result.attributed_quotes
-    );
-    out.push_str(
-        "| actor | stance | confidence | on-target / quotes | evidence |\n|---|---|---|---|---|\n",
-    );
-    let mut weak = 0;
-    for a in &result.corpus_actors {
-        let is_weak = a.n_on_target > 0 && a.confidence < WEAK_CONFIDENCE;
-        weak += usize::from(is_weak);
-        out.push_str(&format!(
-            "| {} | {}{} | {:.2} | {} / {} | {} |\n",
-            a.actor.replace('|', "\\|"),
-            a.label,
-            if is_weak { " (weak)" } else { "" },
-            a.confidence,
-            a.n_on_target,
-            a.n_quotes,
-            a.evidence.join(", ")
-        ));
-    }
-    if weak > 0 {
-        out.push_str(&format!(
-            "\n(weak): {weak} stance(s) with confidence below {WEAK_CONFIDENCE:.2}, less likely than \
-             the other labels together: read the evidence quotes before relying on them.\n"
-        ));
-    }
-    if !result.skipped.is_empty() {
-        out.push_str(&format!(
-            "\nSkipped {} bad input(s):\n\n",
-            result.skipped.len()
-        ));
-        for s in &result.skipped {
-            out.push_str(&format!("- {}\n", s.replace('\n', " ")));
-        }
-    }
-    out
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// sha256 of a file, or an error naming it.
 pub fn file_sha256(path: &Path) -> Result<String> {
     sha256_file(path).with_context(|| format!("cannot read {}", path.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn weak_stances_are_marked_in_the_summary() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let task = Task::load(&root.join(crate::task::DEFAULT_TASK)).unwrap();
-        let actor = |name: &str, label: &str, confidence: f32, n_on_target: usize| ActorStance {
-            actor_id: name.to_lowercase(),
-            actor: name.into(),
-            doc_id: None,
-            label: label.into(),
-            scores: Default::default(),
-            confidence,
-            n_quotes: 2,
-            n_on_target,
-            evidence: Vec::new(),
-        };
-        let result = RunResult {
-            quotes: 9,
-            attributed_quotes: 9,
-            document_actors: Vec::new(),
-            corpus_actors: vec![
-                actor("Lavrov", "conciliatory", 0.34, 4),
-                actor("Rice", "support", 0.81, 3),
-                actor("Putin", "none", 0.0, 0),
-            ],
-            documents: 1,
-            skipped: Vec::new(),
-            timings: Timings::default(),
-            checkpoint: PathBuf::new(),
-        };
-        let text = summary(&task, &result);
-        assert!(
-            text.contains("| Lavrov | conciliatory (weak) | 0.34 |"),
-            "{text}"
-        );
-        assert!(text.contains("| Rice | support | 0.81 |"), "{text}");
-        assert!(text.contains("| Putin | none | 0.00 |"), "{text}");
-        assert!(
-            text.contains("(weak): 1 stance(s) with confidence below 0.50"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_when_needed() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a, b"), "\"a, b\"");
-        assert_eq!(csv_field("say \"no\""), "\"say \"\"no\"\"\"");
-    }
 }

@@ -9,6 +9,7 @@ pub mod eval_compare;
 pub mod eval_data;
 pub mod eval_stance;
 pub mod fine_tune_args;
+pub mod merge;
 pub mod model_args;
 pub mod models;
 pub mod quotes;
@@ -30,3 +31,21 @@ pub fn report_error(err: &anyhow::Error) {
 }
 
 pub use crate::progress::{progress_bar, ProgressView};
+
+/// Prints a finished run's corpus-level actors: as JSON on stdout with `json`, else the summary
+/// table and where the outputs are, unless `quiet`.
+fn print_actors(
+    task: &crate::run_outputs::OutputTask,
+    totals: &crate::run_outputs::RunTotals,
+    out: &std::path::Path,
+    json: bool,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(&totals.corpus_actors)?);
+    } else if !quiet {
+        print!("{}", crate::run_outputs::summary(task, totals));
+        println!("\noutputs in {}", out.display());
+    }
+    Ok(())
+}

@@ -7,6 +7,8 @@ use crate::actors::Registry;
 use crate::error::UserError;
 use crate::output::OutputDir;
 use crate::pipeline::{self, RunConfig, RunManifest};
+use crate::run_outputs::{self, OutputTask};
+use crate::shard::{Shard, ShardState};
 use crate::task::{Task, DEFAULT_TASK};
 use anyhow::Result;
 use clap::Args;
@@ -47,12 +49,21 @@ pub struct RunArgs {
     /// checkpoint in --out, without redoing or duplicating finished documents.
     #[arg(long)]
     resume: bool,
+    /// Process only shard K of N (e.g. 2/8): the documents whose id hashes to it, whatever
+    /// else the inputs hold. `stancer merge` combines the N output folders into the outputs of
+    /// one run, byte for byte.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
     /// Output folder (locked while the run writes to it).
     #[arg(long, default_value = "out")]
     out: PathBuf,
     /// Texts per forward pass.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
+    /// Documents classified between two checkpoint appends: what a killed run loses at most.
+    /// Results do not depend on it.
+    #[arg(long, default_value_t = pipeline::CHUNK_DOCUMENTS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    chunk_documents: usize,
     /// Print nothing but errors.
     #[arg(long)]
     quiet: bool,
@@ -142,8 +153,9 @@ impl RunArgs {
             registry,
             skip_bad: self.skip_bad,
             batch_size: self.batch_size,
-            chunk_documents: pipeline::CHUNK_DOCUMENTS,
+            chunk_documents: self.chunk_documents,
             window_bytes: crate::quotes::window::WINDOW_BYTES,
+            shard: self.shard,
         };
         let load_seconds = load_start.elapsed().as_secs_f64();
         // Everything here that changes the records (the pipeline adds the inputs' contents and
@@ -173,37 +185,50 @@ impl RunArgs {
             show(&progress.bar, event)
         })?;
         progress.finish();
+        let totals = &result.totals;
         let manifest = RunManifest {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             command: std::env::args().skip(1).collect(),
             task: (config.task.name.clone(), task_sha256),
             models,
             counts: serde_json::json!({
-                "documents": result.documents,
-                "quotes": result.quotes,
-                "attributed_quotes": result.attributed_quotes,
-                "actors": result.corpus_actors.len(),
-                "skipped_inputs": result.skipped.len(),
+                "documents": totals.documents,
+                "quotes": totals.quotes,
+                "attributed_quotes": totals.attributed_quotes,
+                "actors": totals.corpus_actors.len(),
+                "skipped_inputs": totals.skipped.len(),
             }),
-            skipped: result.skipped.clone(),
+            skipped: totals.skipped.clone(),
             platform: crate::device::cpu_float_platform(),
             timings: pipeline::Timings {
                 load: load_seconds,
                 ..result.timings.clone()
             },
         };
-        pipeline::write_outputs(out, &config.task, &result, manifest)?;
+        let task = OutputTask::from(&config.task);
+        let state = self.shard.map(|shard| ShardState {
+            run_id: result.run_id.clone(),
+            shard,
+            task: task.clone(),
+            documents: totals.documents,
+            quotes: totals.quotes,
+            attributed_quotes: totals.attributed_quotes,
+            skipped: totals.skipped.clone(),
+            corpus: result.corpus.clone(),
+        });
+        run_outputs::write_outputs(
+            out,
+            &task,
+            &result,
+            state.as_ref(),
+            serde_json::to_value(&manifest)?,
+        )?;
         std::fs::remove_file(&checkpoint)
             .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", checkpoint.display()))?;
-        for skipped in &result.skipped {
+        for skipped in &totals.skipped {
             eprintln!("skipped: {skipped}");
         }
-        if self.json {
-            println!("{}", serde_json::to_string(&result.corpus_actors)?);
-        } else if !self.quiet {
-            print!("{}", pipeline::summary(&config.task, &result));
-            println!("\noutputs in {}", self.out.display());
-        }
+        super::print_actors(&task, totals, &self.out, self.json, self.quiet)?;
         Ok(())
     }
 

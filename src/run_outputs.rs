@@ -1,0 +1,286 @@
+//! The files of a run's output folder, written the same way from a finished run and from merged
+//! shards ([`RunRecords`]), so that a merge gives a single run's bytes: `quotes.jsonl`,
+//! `actors.jsonl`, `actors.csv`, `summary.md`, for a shard `documents.jsonl` and `shard.json`,
+//! and last `manifest.json` (the only file with timings and the command line).
+
+use crate::aggregate::ActorStance;
+use crate::output::{OutputDir, StagedSet};
+use crate::shard::{DocumentEntry, ShardState};
+use crate::task::Task;
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+/// What the output files say about the task: its name, target and labels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputTask {
+    /// Task name.
+    pub name: String,
+    /// Target name.
+    pub target: String,
+    /// Labels in task order.
+    pub labels: Vec<String>,
+    /// The label for quotes that say nothing about the target.
+    pub none_label: Option<String>,
+}
+
+impl From<&Task> for OutputTask {
+    fn from(task: &Task) -> Self {
+        OutputTask {
+            name: task.name.clone(),
+            target: task.target.name.clone(),
+            labels: task.label_names().into_iter().map(String::from).collect(),
+            none_label: task.none_label.clone(),
+        }
+    }
+}
+
+/// Counts, skipped inputs and corpus-level actor rows of a run (or of merged shards).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunTotals {
+    /// Documents processed (in a shard: of its share).
+    pub documents: usize,
+    /// Quotes found.
+    pub quotes: usize,
+    /// Quotes attributed to an actor.
+    pub attributed_quotes: usize,
+    /// Per actor over the corpus, sorted by actor id.
+    pub corpus_actors: Vec<ActorStance>,
+    /// Bad inputs skipped, with why.
+    pub skipped: Vec<String>,
+}
+
+/// One document with quotes, as the per-document outputs list it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentActors {
+    /// Position in the corpus (counting every document of every shard).
+    pub position: u64,
+    /// Document id.
+    pub doc_id: String,
+    /// Quotes found in it.
+    pub quotes: usize,
+    /// Its actor rows, sorted by actor id.
+    pub actors: Vec<ActorStance>,
+}
+
+/// The records output files are written from, in corpus order; each pass reads them afresh,
+/// so they need not fit in memory.
+pub trait RunRecords {
+    /// Counts and corpus-level rows.
+    fn totals(&self) -> &RunTotals;
+    /// Calls `f` with each quote's JSON line (without its newline), in corpus order.
+    fn for_each_quote_line(&self, f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()>;
+    /// Calls `f` with each document that has quotes, in corpus order.
+    fn for_each_document(&self, f: &mut dyn FnMut(DocumentActors) -> Result<()>) -> Result<()>;
+}
+
+/// Writes the output files into the locked folder `out` as one set: all are staged first and
+/// swapped in together, so `out` never mixes files of two runs. A shard's run also writes its
+/// `shard` state. `manifest` is written last, as `manifest.json`, with the seconds the other
+/// files took under `timings.write`.
+pub fn write_outputs(
+    out: &OutputDir,
+    task: &OutputTask,
+    records: &dyn RunRecords,
+    shard: Option<&ShardState>,
+    mut manifest: serde_json::Value,
+) -> Result<()> {
+    let start = Instant::now();
+    let mut set = out.stage()?;
+    set.write("quotes.jsonl", |w| {
+        records.for_each_quote_line(&mut |line| {
+            w.write_all(line)?;
+            Ok(w.write_all(b"\n")?)
+        })
+    })?;
+    let rows = |f: &mut dyn FnMut(&str, &ActorStance) -> Result<()>| -> Result<()> {
+        records
+            .for_each_document(&mut |doc| doc.actors.iter().try_for_each(|a| f("document", a)))?;
+        let corpus = &records.totals().corpus_actors;
+        corpus.iter().try_for_each(|a| f("corpus", a))
+    };
+    set.write("actors.jsonl", |w| {
+        rows(&mut |level, actor| {
+            let mut value = serde_json::to_value(actor)?;
+            value["level"] = serde_json::Value::from(level);
+            serde_json::to_writer(&mut *w, &value)?;
+            Ok(w.write_all(b"\n")?)
+        })
+    })?;
+    let on_target: Vec<&str> = task
+        .labels
+        .iter()
+        .map(String::as_str)
+        .filter(|l| Some(*l) != task.none_label.as_deref())
+        .collect();
+    set.write("actors.csv", |w| {
+        write!(
+            w,
+            "level,doc_id,actor_id,actor,label,confidence,n_quotes,n_on_target"
+        )?;
+        for l in &on_target {
+            write!(w, ",p_{l}")?;
+        }
+        writeln!(w, ",evidence")?;
+        rows(&mut |level, a| {
+            write!(
+                w,
+                "{level},{},{},{},{},{},{},{}",
+                csv_field(a.doc_id.as_deref().unwrap_or("")),
+                csv_field(&a.actor_id),
+                csv_field(&a.actor),
+                csv_field(&a.label),
+                a.confidence,
+                a.n_quotes,
+                a.n_on_target
+            )?;
+            for l in &on_target {
+                match a.scores.get(*l) {
+                    Some(p) => write!(w, ",{p}")?,
+                    None => write!(w, ",")?,
+                }
+            }
+            Ok(writeln!(w, ",{}", csv_field(&a.evidence.join(" ")))?)
+        })
+    })?;
+    set.write("summary.md", |w| {
+        Ok(w.write_all(summary(task, records.totals()).as_bytes())?)
+    })?;
+    if let Some(state) = shard {
+        write_shard_files(&mut set, records, state)?;
+    }
+    manifest["timings"]["write"] = serde_json::Value::from(start.elapsed().as_secs_f64());
+    let json = serde_json::to_string_pretty(&manifest)?;
+    set.write("manifest.json", |w| Ok(writeln!(w, "{json}")?))?;
+    set.commit()
+}
+
+/// A shard's `documents.jsonl` (where each document's quotes and rows sit in the corpus, which
+/// is what a merge interleaves by) and `shard.json` (its totals).
+fn write_shard_files(
+    set: &mut StagedSet,
+    records: &dyn RunRecords,
+    state: &ShardState,
+) -> Result<()> {
+    set.write(crate::shard::DOCUMENTS, |w| {
+        records.for_each_document(&mut |doc| {
+            let entry = DocumentEntry {
+                position: doc.position,
+                doc_id: doc.doc_id,
+                quotes: doc.quotes,
+                actors: doc.actors.len(),
+            };
+            serde_json::to_writer(&mut *w, &entry)?;
+            Ok(w.write_all(b"\n")?)
+        })
+    })?;
+    let json = serde_json::to_string_pretty(state)?;
+    set.write(crate::shard::STATE, |w| Ok(writeln!(w, "{json}")?))
+}
+
+/// Below this confidence an actor's stance is marked weak in the summary: its label is less
+/// likely than all the other labels together.
+pub const WEAK_CONFIDENCE: f32 = 0.5;
+
+/// The compact actor table printed after a run and written to `summary.md`; stances below
+/// [`WEAK_CONFIDENCE`] are marked "(weak)" with a note under the table.
+pub fn summary(task: &OutputTask, totals: &RunTotals) -> String {
+    let mut out = format!(
+        "# stancer run: {}\n\nTarget: {}. {} documents, {} quotes ({} attributed to an actor).\n\n",
+        task.name, task.target, totals.documents, totals.quotes, totals.attributed_quotes
+    );
+    out.push_str(
+        "| actor | stance | confidence | on-target / quotes | evidence |\n|---|---|---|---|---|\n",
+    );
+    let mut weak = 0;
+    for a in &totals.corpus_actors {
+        let is_weak = a.n_on_target > 0 && a.confidence < WEAK_CONFIDENCE;
+        weak += usize::from(is_weak);
+        out.push_str(&format!(
+            "| {} | {}{} | {:.2} | {} / {} | {} |\n",
+            a.actor.replace('|', "\\|"),
+            a.label,
+            if is_weak { " (weak)" } else { "" },
+            a.confidence,
+            a.n_on_target,
+            a.n_quotes,
+            a.evidence.join(", ")
+        ));
+    }
+    if weak > 0 {
+        out.push_str(&format!(
+            "\n(weak): {weak} stance(s) with confidence below {WEAK_CONFIDENCE:.2}, less likely than \
+             the other labels together: read the evidence quotes before relying on them.\n"
+        ));
+    }
+    if !totals.skipped.is_empty() {
+        out.push_str(&format!(
+            "\nSkipped {} bad input(s):\n\n",
+            totals.skipped.len()
+        ));
+        for s in &totals.skipped {
+            out.push_str(&format!("- {}\n", s.replace('\n', " ")));
+        }
+    }
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn weak_stances_are_marked_in_the_summary() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let task = Task::load(&root.join(crate::task::DEFAULT_TASK)).unwrap();
+        let actor = |name: &str, label: &str, confidence: f32, n_on_target: usize| ActorStance {
+            actor_id: name.to_lowercase(),
+            actor: name.into(),
+            doc_id: None,
+            label: label.into(),
+            scores: Default::default(),
+            confidence,
+            n_quotes: 2,
+            n_on_target,
+            evidence: Vec::new(),
+        };
+        let totals = RunTotals {
+            documents: 1,
+            quotes: 9,
+            attributed_quotes: 9,
+            corpus_actors: vec![
+                actor("Lavrov", "conciliatory", 0.34, 4),
+                actor("Rice", "support", 0.81, 3),
+                actor("Putin", "none", 0.0, 0),
+            ],
+            skipped: Vec::new(),
+        };
+        let text = summary(&OutputTask::from(&task), &totals);
+        assert!(
+            text.contains("| Lavrov | conciliatory (weak) | 0.34 |"),
+            "{text}"
+        );
+        assert!(text.contains("| Rice | support | 0.81 |"), "{text}");
+        assert!(text.contains("| Putin | none | 0.00 |"), "{text}");
+        assert!(
+            text.contains("(weak): 1 stance(s) with confidence below 0.50"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_when_needed() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("say \"no\""), "\"say \"\"no\"\"\"");
+    }
+}
