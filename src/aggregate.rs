@@ -72,12 +72,13 @@ pub struct Labels {
 
 impl Labels {
     /// The task's `labels` and its `none_label`, if it has one.
-    pub fn new(labels: &[String], none_label: Option<&str>) -> Self {
+    pub fn new(labels: &[impl AsRef<str>], none_label: Option<&str>) -> Self {
         Labels {
             on_target: labels
                 .iter()
-                .filter(|l| Some(l.as_str()) != none_label)
-                .cloned()
+                .map(AsRef::as_ref)
+                .filter(|l| Some(*l) != none_label)
+                .map(String::from)
                 .collect(),
             none_label: none_label.map(String::from),
         }

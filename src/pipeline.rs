@@ -347,12 +347,7 @@ fn run_chunks(
 ) -> Result<RunResult> {
     let mut timings = Timings::default();
     let labels = Labels::new(
-        &config
-            .task
-            .labels
-            .iter()
-            .map(|l| l.name.clone())
-            .collect::<Vec<_>>(),
+        &config.task.label_names(),
         config.task.none_label.as_deref(),
     );
     let mut counted = Counted {

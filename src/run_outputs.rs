@@ -50,6 +50,19 @@ pub struct RunTotals {
     pub skipped: Vec<String>,
 }
 
+impl RunTotals {
+    /// The counts `manifest.json` records.
+    pub fn counts(&self) -> serde_json::Value {
+        serde_json::json!({
+            "documents": self.documents,
+            "quotes": self.quotes,
+            "attributed_quotes": self.attributed_quotes,
+            "actors": self.corpus_actors.len(),
+            "skipped_inputs": self.skipped.len(),
+        })
+    }
+}
+
 /// One document with quotes, as the per-document outputs list it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocumentActors {

@@ -100,6 +100,28 @@ pub struct ShardState {
     pub corpus: Tally,
 }
 
+impl ShardState {
+    /// The state of `shard` of the run `run_id`, which ended with `totals` and `corpus`.
+    pub fn new(
+        run_id: &str,
+        shard: Shard,
+        task: &OutputTask,
+        totals: &RunTotals,
+        corpus: &Tally,
+    ) -> Self {
+        ShardState {
+            run_id: run_id.to_string(),
+            shard,
+            task: task.clone(),
+            documents: totals.documents,
+            quotes: totals.quotes,
+            attributed_quotes: totals.attributed_quotes,
+            skipped: totals.skipped.clone(),
+            corpus: corpus.clone(),
+        }
+    }
+}
+
 /// A shard's output folder read back for merging.
 struct ShardDir {
     dir: PathBuf,

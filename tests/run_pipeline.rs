@@ -2,24 +2,14 @@
 
 mod common;
 
+use common::{root, stancer};
+
 use stancer::classify::trained::TrainedClassifier;
 use stancer::classify::trained_model::TrainedModel;
 use stancer::pipeline::{self, RunConfig, StanceMethod};
 use stancer::task::Task;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn stancer(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_stancer"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
 
 const OUTPUTS: &[&str] = &["quotes.jsonl", "actors.jsonl", "actors.csv", "summary.md"];
 

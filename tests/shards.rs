@@ -3,20 +3,10 @@
 
 mod common;
 
+use common::{root, stancer};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn stancer(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_stancer"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
 
 fn ok(out: std::process::Output) -> std::process::Output {
     assert!(

@@ -43,13 +43,7 @@ impl MergeArgs {
                 .iter()
                 .map(|(dir, shard)| serde_json::json!({"shard": shard.to_string(), "dir": dir}))
                 .collect::<Vec<_>>(),
-            "counts": {
-                "documents": totals.documents,
-                "quotes": totals.quotes,
-                "attributed_quotes": totals.attributed_quotes,
-                "actors": totals.corpus_actors.len(),
-                "skipped_inputs": totals.skipped.len(),
-            },
+            "counts": totals.counts(),
             "timings": {"open": start.elapsed().as_secs_f64()},
         });
         if let Err(e) = run_outputs::write_outputs(&out, merged.task(), &merged, None, manifest) {

@@ -191,13 +191,7 @@ impl RunArgs {
             command: std::env::args().skip(1).collect(),
             task: (config.task.name.clone(), task_sha256),
             models,
-            counts: serde_json::json!({
-                "documents": totals.documents,
-                "quotes": totals.quotes,
-                "attributed_quotes": totals.attributed_quotes,
-                "actors": totals.corpus_actors.len(),
-                "skipped_inputs": totals.skipped.len(),
-            }),
+            counts: totals.counts(),
             skipped: totals.skipped.clone(),
             platform: crate::device::cpu_float_platform(),
             timings: pipeline::Timings {
@@ -206,16 +200,9 @@ impl RunArgs {
             },
         };
         let task = OutputTask::from(&config.task);
-        let state = self.shard.map(|shard| ShardState {
-            run_id: result.run_id.clone(),
-            shard,
-            task: task.clone(),
-            documents: totals.documents,
-            quotes: totals.quotes,
-            attributed_quotes: totals.attributed_quotes,
-            skipped: totals.skipped.clone(),
-            corpus: result.corpus.clone(),
-        });
+        let state = self
+            .shard
+            .map(|shard| ShardState::new(&result.run_id, shard, &task, totals, &result.corpus));
         run_outputs::write_outputs(
             out,
             &task,

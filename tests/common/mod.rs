@@ -32,6 +32,20 @@ pub fn minilm() -> Option<TextModel> {
     }
 }
 
+/// The repository root.
+pub fn root() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the `stancer` binary with `args` in the repository root.
+pub fn stancer(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_stancer"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
 /// Largest absolute element-wise difference of two equally long vectors.
 pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());
