@@ -228,16 +228,32 @@ impl Corpus {
         }
         Ok(())
     }
+}
 
-    fn check_id(&mut self, doc: Document, place: &str) -> Result<Document> {
-        if doc.text.trim().is_empty() {
-            return Err(bad(place, "empty document"));
-        }
-        if !self.seen.insert(doc.id.clone()) {
-            return Err(bad(place, &format!("duplicate document id {:?}", doc.id)));
-        }
-        Ok(doc)
+/// Refuses an empty document or one whose id `seen` already holds.
+fn check(doc: Document, seen: &mut HashSet<String>, place: &str) -> Result<Document> {
+    if doc.text.trim().is_empty() {
+        return Err(bad(place, "empty document"));
     }
+    if !seen.insert(doc.id.clone()) {
+        return Err(bad(place, &format!("duplicate document id {:?}", doc.id)));
+    }
+    Ok(doc)
+}
+
+/// A batch of documents given as JSONL lines (a dataframe's rows, as the Python package passes
+/// them), checked as a corpus file's lines are; errors name the row (from 1). Ids are unique
+/// within the batch only: across the batches of a distributed job, that is the caller's part.
+pub fn parse_batch(lines: &[impl AsRef<[u8]>]) -> Result<Vec<Document>> {
+    let mut seen = HashSet::new();
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let place = format!("batch row {}", i + 1);
+            check(parse_jsonl_line(line.as_ref(), &place)?, &mut seen, &place)
+        })
+        .collect()
 }
 
 impl Iterator for Corpus {
@@ -257,12 +273,12 @@ impl Iterator for Corpus {
                     let name = path.display().to_string();
                     self.bytes_read += std::fs::metadata(&path).map_or(0, |m| m.len());
                     let doc = read_txt(&path, &name, id);
-                    return Some(doc.and_then(|d| self.check_id(d, &name)));
+                    return Some(doc.and_then(|d| check(d, &mut self.seen, &name)));
                 }
                 Some(Source::StdinText(bytes)) => {
                     self.bytes_read += bytes.len() as u64;
                     let doc = decode(bytes, "<stdin>", 1).map(|t| parse_txt("stdin".into(), t));
-                    return Some(doc.and_then(|d| self.check_id(d, "<stdin>")));
+                    return Some(doc.and_then(|d| check(d, &mut self.seen, "<stdin>")));
                 }
                 Some(Source::Jsonl {
                     name,
@@ -290,7 +306,7 @@ impl Iterator for Corpus {
                                 continue;
                             }
                             let doc = parse_jsonl_line(json, &place);
-                            return Some(doc.and_then(|d| self.check_id(d, &place)));
+                            return Some(doc.and_then(|d| check(d, &mut self.seen, &place)));
                         }
                         Err(e) => {
                             return Some(Err(anyhow::anyhow!("{name}:{line}: cannot read: {e}")))

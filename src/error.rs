@@ -4,7 +4,7 @@ use std::fmt;
 
 /// An error meant for the person running the tool, carrying a hint on how to fix it.
 ///
-/// Attach it anywhere in an `anyhow` chain; [`crate::cli::report_error`] finds it and prints
+/// Attach it anywhere in an `anyhow` chain; [`crate::cli::error_text`] finds it and shows
 /// the hint under the cause.
 #[derive(Debug)]
 pub struct UserError {

@@ -9,7 +9,7 @@ use crate::classify::nli::{Mode, NliClassifier};
 use crate::classify::text_norm::TextNorm;
 use crate::classify::trained_model::TrainedModel;
 use crate::classify::{similarity, Item, Prediction};
-use crate::corpus::Corpus;
+use crate::corpus::{Corpus, Document};
 use crate::encoders::TextModel;
 use crate::error::UserError;
 use crate::models::cache::sha256_file;
@@ -246,7 +246,7 @@ impl Counted {
 }
 
 /// Wall-clock seconds per stage; everything but `load` and `classify` is time outside the model.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Timings {
     /// Loading the task, the encoder and the heads.
     pub load: f64,
@@ -609,6 +609,27 @@ fn read_checkpoint(
         file.set_len(keep as u64)?;
     }
     Ok(done)
+}
+
+/// One document's quotes, extracted and classified as [`run`] does it (a document longer than
+/// `window_bytes` window by window, each window classified on its own), so they equal its
+/// records in `quotes.jsonl` byte for byte: the batch path (pandas, Arrow, Ray, Dask, Spark) of
+/// the Python package.
+pub fn annotate(config: &RunConfig, doc: &Document) -> Result<Vec<Quote>> {
+    let registry = config.registry.as_ref();
+    let windows = window::windows(&doc.text, config.window_bytes);
+    if let [_] = windows[..] {
+        let mut found = quotes::extract_with(doc, registry);
+        classify(config, &mut found)?;
+        return Ok(found);
+    }
+    let mut all = Vec::new();
+    for w in windows {
+        let mut found = window::extract_window(doc, w, registry, all.len());
+        classify(config, &mut found)?;
+        all.extend(found);
+    }
+    Ok(all)
 }
 
 /// Adds `stance` (and `sentiment`) predictions to every quote's record.

@@ -378,6 +378,12 @@ fn a_huge_document_is_read_window_by_window_and_resumes_between_windows() {
         );
         assert_eq!(q.stance, same.stance);
     }
+    // The batch path (the Python package's) gives the run's records.
+    let doc = stancer::corpus::parse_txt("huge".into(), text.clone());
+    assert_eq!(
+        serde_json::to_string(&pipeline::annotate(&config, &doc).unwrap()).unwrap(),
+        serde_json::to_string(&all).unwrap()
+    );
     let checkpoint = dir.path().join("resume.ckpt");
     crash_after(&config, &checkpoint, 2);
     let resumed = pipeline::run(&config, &checkpoint, &f, true, &|_| {}).unwrap();

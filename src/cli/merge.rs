@@ -28,15 +28,15 @@ pub struct MergeArgs {
 
 impl MergeArgs {
     /// Runs the subcommand: checks that the folders hold every shard of one run, then writes
-    /// the merged outputs as one set.
-    pub fn run(&self) -> Result<()> {
+    /// the merged outputs as one set. `command` (the command line) goes into the manifest.
+    pub fn run(&self, command: &[String]) -> Result<()> {
         let start = Instant::now();
         let merged = MergedShards::open(&self.shards)?;
         let out = OutputDir::lock(&self.out)?;
         let totals = merged.totals();
         let manifest = serde_json::json!({
             "tool_version": env!("CARGO_PKG_VERSION"),
-            "command": std::env::args().skip(1).collect::<Vec<_>>(),
+            "command": command,
             "run_id": merged.run_id,
             "shards": merged
                 .sources()

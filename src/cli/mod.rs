@@ -18,16 +18,70 @@ pub mod stance_args;
 pub mod train;
 
 use crate::error::UserError;
+use clap::{Parser, Subcommand};
 
-/// Prints an error chain as `error: cause` plus the first hint found in it, without a backtrace.
-pub fn report_error(err: &anyhow::Error) {
-    eprintln!("error: {err}");
+/// The whole command line; the binary and the Python package both parse it.
+#[derive(Parser)]
+#[command(
+    name = "stancer",
+    version,
+    about = "Quotes, speakers and stance in political news"
+)]
+pub struct Cli {
+    /// More log output (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List, fetch, verify and locate the public models stancer runs.
+    Models(models::ModelsArgs),
+    /// Embed texts with a sentence-embedding model (JSONL out).
+    Embed(embed::EmbedArgs),
+    /// Find quotes, classify stance, aggregate per actor (the main job).
+    Run(run::RunArgs),
+    /// Merge the outputs of `run --shard K/N` into those of one run.
+    Merge(merge::MergeArgs),
+    /// Train a stance or sentiment head on frozen embeddings.
+    Train(train::TrainArgs),
+    /// Measure model throughput and memory.
+    Bench(bench::BenchArgs),
+    /// Extract quotes, speakers and actors from articles (JSONL out).
+    Quotes(quotes::QuotesArgs),
+    /// Evaluate against gold datasets.
+    Eval(eval::EvalArgs),
+}
+
+impl Cli {
+    /// Runs the parsed subcommand. `command` is the command line without the program name,
+    /// recorded in manifests (the Python package passes its own, not the interpreter's).
+    pub fn run(self, command: &[String]) -> anyhow::Result<()> {
+        match self.command {
+            Command::Models(args) => args.run(),
+            Command::Embed(args) => args.run(),
+            Command::Run(args) => args.run(command),
+            Command::Merge(args) => args.run(command),
+            Command::Train(args) => args.run(command),
+            Command::Bench(args) => args.run(),
+            Command::Quotes(args) => args.run(),
+            Command::Eval(args) => args.run(),
+        }
+    }
+}
+
+/// An error chain as `error: cause` lines plus the first hint found in it, without a backtrace.
+pub fn error_text(err: &anyhow::Error) -> String {
+    let mut text = format!("error: {err}");
     for cause in err.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+        text.push_str(&format!("\n  caused by: {cause}"));
     }
     if let Some(user) = err.chain().find_map(|e| e.downcast_ref::<UserError>()) {
-        eprintln!("  hint: {}", user.hint);
+        text.push_str(&format!("\n  hint: {}", user.hint));
     }
+    text
 }
 
 pub use crate::progress::{progress_bar, ProgressView};

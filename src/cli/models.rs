@@ -237,7 +237,7 @@ fn each(
     let mut failed = Vec::new();
     for m in manifests {
         if let Err(err) = action(m) {
-            crate::cli::report_error(&err);
+            eprintln!("{}", crate::cli::error_text(&err));
             failed.push(m.id.as_str());
         }
     }

@@ -45,16 +45,13 @@ impl QuotesArgs {
                     Err(e) => return Err(e),
                 };
                 documents += 1;
-                // Window by window, so a huge document never holds all its quotes at once.
-                let mut written = 0;
-                for w in window::windows(&doc.text, window::WINDOW_BYTES) {
-                    let found = window::extract_window(&doc, w, registry.as_ref(), written);
-                    written += found.len();
+                window::for_each_window(&doc, window::WINDOW_BYTES, registry.as_ref(), |found| {
                     for q in found {
                         serde_json::to_writer(&mut *out, &q)?;
                         out.write_all(b"\n")?;
                     }
-                }
+                    anyhow::Ok(())
+                })?;
                 bar.inc(1);
             }
             bar.finish_and_clear();

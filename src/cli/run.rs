@@ -79,9 +79,10 @@ pub struct RunArgs {
 impl RunArgs {
     /// Runs the subcommand: locks `--out`, runs the pipeline and swaps the outputs in. A failed
     /// run leaves no folder or checkpoint it created, except a checkpoint holding finished work.
-    pub fn run(&self) -> Result<()> {
+    /// `command` (the command line) goes into the manifest.
+    pub fn run(&self, command: &[String]) -> Result<()> {
         let out = OutputDir::lock(&self.out)?;
-        match self.run_locked(&out) {
+        match self.run_locked(&out, command) {
             Ok(()) => Ok(()),
             Err(e) => {
                 let checkpoint = self.out.join(CHECKPOINT);
@@ -98,8 +99,7 @@ impl RunArgs {
         }
     }
 
-    fn run_locked(&self, out: &OutputDir) -> Result<()> {
-        let load_start = Instant::now();
+    fn run_locked(&self, out: &OutputDir, command: &[String]) -> Result<()> {
         let task = Task::load(&self.task)?;
         let inputs = if self.inputs.is_empty() {
             vec![task.corpus_dir().ok_or_else(|| {
@@ -117,58 +117,13 @@ impl RunArgs {
         // Missing inputs fail here, before minutes may go into fetching and loading models.
         let total_bytes = crate::corpus::Corpus::open(&inputs)?.total_bytes();
         let registry_path = self.registry_path(&task, &inputs);
-        let registry = registry_path.as_deref().map(Registry::load).transpose()?;
-        let (embedder_manifest, embedder) = self.model.load()?;
-        let mut models = vec![serde_json::json!({
-            "role": "embedding",
-            "id": embedder_manifest.id,
-            "revision": embedder_manifest.revision,
-            "files": embedder_manifest.files,
-        })];
-        let (stance, provenance) = self.stance.open(&self.model, &embedder_manifest.id)?;
-        models.push(provenance);
-        let sentiment = if self.no_sentiment {
-            None
-        } else {
-            let (classifier, provenance) = load_trained(
-                &self.sentiment,
-                &self.model,
-                &embedder_manifest.id,
-                "sentiment",
-            )?;
-            models.push(provenance);
-            Some(classifier)
-        };
-        let task_sha256 = pipeline::file_sha256(&task.path)?;
-        let registry_sha256 = registry_path
-            .as_deref()
-            .map(pipeline::file_sha256)
-            .transpose()?;
-        let config = RunConfig {
-            inputs,
-            task,
-            embedder,
-            stance,
-            sentiment,
-            registry,
-            skip_bad: self.skip_bad,
-            batch_size: self.batch_size,
-            chunk_documents: self.chunk_documents,
-            window_bytes: crate::quotes::window::WINDOW_BYTES,
-            shard: self.shard,
-        };
-        let load_seconds = load_start.elapsed().as_secs_f64();
-        // Everything here that changes the records (the pipeline adds the inputs' contents and
-        // its own flags); --resume, --quiet, --json and --out do not.
-        let settings = serde_json::json!({
-            "task": task_sha256,
-            "models": models,
-            "method": format!("{:?}", self.stance.method),
-            "multi_label": self.stance.multi_label,
-            "registry": registry_sha256,
-            "max_length": self.model.max_length,
-            "device": self.model.device.to_string(),
-        });
+        let Loaded {
+            config,
+            models,
+            task_sha256,
+            settings,
+            load_seconds,
+        } = self.load(task, inputs, registry_path.as_deref())?;
         let progress = if self.quiet {
             ProgressView::hidden()
         } else {
@@ -188,7 +143,7 @@ impl RunArgs {
         let totals = &result.totals;
         let manifest = RunManifest {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
-            command: std::env::args().skip(1).collect(),
+            command: command.to_vec(),
             task: (config.task.name.clone(), task_sha256),
             models,
             counts: totals.counts(),
@@ -219,6 +174,72 @@ impl RunArgs {
         Ok(())
     }
 
+    /// Loads the models, heads and registry and builds the pipeline's config, with the
+    /// provenance the fingerprint and the manifest record.
+    fn load(
+        &self,
+        task: Task,
+        inputs: Vec<PathBuf>,
+        registry_path: Option<&std::path::Path>,
+    ) -> Result<Loaded> {
+        let load_start = Instant::now();
+        let registry = registry_path.map(Registry::load).transpose()?;
+        let (embedder_manifest, embedder) = self.model.load()?;
+        let mut models = vec![serde_json::json!({
+            "role": "embedding",
+            "id": embedder_manifest.id,
+            "revision": embedder_manifest.revision,
+            "files": embedder_manifest.files,
+        })];
+        let (stance, provenance) = self.stance.open(&self.model, &embedder_manifest.id)?;
+        models.push(provenance);
+        let sentiment = if self.no_sentiment {
+            None
+        } else {
+            let (classifier, provenance) = load_trained(
+                &self.sentiment,
+                &self.model,
+                &embedder_manifest.id,
+                "sentiment",
+            )?;
+            models.push(provenance);
+            Some(classifier)
+        };
+        let task_sha256 = pipeline::file_sha256(&task.path)?;
+        let registry_sha256 = registry_path.map(pipeline::file_sha256).transpose()?;
+        // Everything here that changes the records (the pipeline adds the inputs' contents and
+        // its own flags); --resume, --quiet, --json and --out do not.
+        let settings = serde_json::json!({
+            "task": task_sha256,
+            "models": models,
+            "method": format!("{:?}", self.stance.method),
+            "multi_label": self.stance.multi_label,
+            "registry": registry_sha256,
+            "max_length": self.model.max_length,
+            "device": self.model.device.to_string(),
+        });
+        let config = RunConfig {
+            inputs,
+            task,
+            embedder,
+            stance,
+            sentiment,
+            registry,
+            skip_bad: self.skip_bad,
+            batch_size: self.batch_size,
+            chunk_documents: self.chunk_documents,
+            window_bytes: crate::quotes::window::WINDOW_BYTES,
+            shard: self.shard,
+        };
+        Ok(Loaded {
+            config,
+            models,
+            task_sha256,
+            settings,
+            load_seconds: load_start.elapsed().as_secs_f64(),
+        })
+    }
+
     /// `--actors` when given; none with `--no-actors`; else the task's registry when every input
     /// lies in the task's own corpus, since it names that corpus's actors (elsewhere it would
     /// turn "the president" of any article into the task's president).
@@ -243,6 +264,45 @@ impl RunArgs {
         }
         None
     }
+}
+
+/// What [`RunArgs::load`] loads: the pipeline's config and its provenance.
+struct Loaded {
+    config: RunConfig,
+    /// The models and heads with their revisions and file hashes.
+    models: Vec<serde_json::Value>,
+    task_sha256: String,
+    /// What changes the records, for the run's fingerprint.
+    settings: serde_json::Value,
+    load_seconds: f64,
+}
+
+/// The pipeline of `stancer run` with these flags (no input paths: the caller brings the
+/// documents), for [`pipeline::annotate`] on batches of documents, as the Python package runs
+/// it. The registry is `--actors` when given: the task's own registry names only its corpus.
+pub fn annotator(flags: &[String]) -> Result<RunConfig> {
+    #[derive(clap::Parser)]
+    #[command(name = "stancer run")]
+    struct Flags {
+        #[command(flatten)]
+        run: RunArgs,
+    }
+    let args = <Flags as clap::Parser>::try_parse_from(
+        std::iter::once("stancer run").chain(flags.iter().map(String::as_str)),
+    )
+    .map_err(|e| anyhow::anyhow!("{}", e.render()))?
+    .run;
+    if !args.inputs.is_empty() || args.shard.is_some() || args.resume {
+        return Err(UserError::new(
+            "an annotator reads the documents of its batches, not input paths, shards or \
+             checkpoints",
+            "give only model, task and classification flags; run or shard whole corpora \
+             with `stancer run`",
+        ));
+    }
+    let task = Task::load(&args.task)?;
+    let registry = args.actors.as_deref().filter(|_| !args.no_actors);
+    Ok(args.load(task, Vec::new(), registry)?.config)
 }
 
 /// Shows a pipeline event on the bar: position and total in input bytes, and what the slow

@@ -87,10 +87,10 @@ enum Features {
 }
 
 impl TrainArgs {
-    /// Runs the subcommand.
-    pub fn run(&self) -> Result<()> {
+    /// Runs the subcommand; `command` (the command line) goes into the trained model's record.
+    pub fn run(&self, command: &[String]) -> Result<()> {
         if self.fine.fine_tune {
-            return self.run_fine_tune();
+            return self.run_fine_tune(command);
         }
         let task = Task::load(&self.task)?;
         let (mut examples, mut sources) = (Vec::new(), Vec::new());
@@ -136,7 +136,7 @@ impl TrainArgs {
             seed: self.seed,
             embedding_model: (manifest.id.clone(), weights_sha),
             data: sources,
-            command: std::env::args().skip(1).collect(),
+            command: command.to_vec(),
         };
         eprintln!(
             "training on {} examples ({} labels)",
@@ -256,7 +256,7 @@ impl TrainArgs {
 
     /// `train --fine-tune`: a LoRA cross-encoder on the data (and exemplars), cross-validated
     /// first when --folds > 1.
-    fn run_fine_tune(&self) -> Result<()> {
+    fn run_fine_tune(&self, command: &[String]) -> Result<()> {
         if self.per_target
             || !matches!(self.features, Features::Text)
             || self.c != [1.0]
@@ -340,7 +340,7 @@ impl TrainArgs {
             folds: self.folds,
             init: self.fine.init.as_deref(),
             data: sources,
-            command: std::env::args().skip(1).collect(),
+            command: command.to_vec(),
             device: self.model.device.open()?,
             resume: self.fine.resume,
             quiet: false,

@@ -105,6 +105,23 @@ pub fn extract_window(
     quotes
 }
 
+/// Calls `f` with the quotes of each window of `doc` (of at most `max` bytes) in order, as
+/// `stancer quotes` writes them, so a huge document never holds all its quotes at once.
+pub fn for_each_window<E>(
+    doc: &Document,
+    max: usize,
+    registry: Option<&Registry>,
+    mut f: impl FnMut(Vec<Quote>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut ordinal = 0;
+    for window in windows(&doc.text, max) {
+        let found = extract_window(doc, window, registry, ordinal);
+        ordinal += found.len();
+        f(found)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,10 +129,11 @@ mod tests {
     /// Every quote of `doc`, window by window as `stancer quotes` and `stancer run` read it.
     fn extract_windowed(doc: &Document, max: usize) -> Vec<Quote> {
         let mut out = Vec::new();
-        for window in windows(&doc.text, max) {
-            let found = extract_window(doc, window, None, out.len());
+        for_each_window(doc, max, None, |found| {
             out.extend(found);
-        }
+            Ok::<_, std::convert::Infallible>(())
+        })
+        .unwrap();
         out
     }
 
