@@ -9,7 +9,7 @@ use crate::eval::semeval::SemevalItem;
 use crate::task::Task;
 use anyhow::{Context, Result};
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// A named set of texts to benchmark on.
@@ -323,6 +323,116 @@ pub fn streaming_peak_rss(
         },
     )?;
     Ok(peak_rss_bytes())
+}
+
+/// Writes the documents of `inputs` (the first `limit` of them, if given) to `path` as one
+/// JSONL corpus, and returns how many there are and their text bytes.
+pub fn write_documents(
+    inputs: &[PathBuf],
+    limit: Option<usize>,
+    path: &Path,
+) -> Result<(usize, usize)> {
+    let (mut documents, mut bytes) = (0, 0);
+    crate::output::write_atomic(path, |w| {
+        for doc in crate::corpus::Corpus::open(inputs)?.take(limit.unwrap_or(usize::MAX)) {
+            let doc = doc?;
+            documents += 1;
+            bytes += doc.text.len();
+            serde_json::to_writer(&mut *w, &doc)?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })?;
+    if documents == 0 {
+        return Err(crate::corpus::no_documents(inputs, 0));
+    }
+    Ok((documents, bytes))
+}
+
+/// One measured `stancer run` of `stancer bench run`: rates over the pipeline's own time
+/// (reading, extraction, classification, aggregation, writing; model loading apart).
+#[derive(Debug, Serialize)]
+pub struct RunBenchRow {
+    /// Threads the run had.
+    pub threads: usize,
+    /// Documents and quotes it processed.
+    pub documents: u64,
+    /// Quotes found and classified.
+    pub quotes: u64,
+    /// Seconds of the whole process, model loading included.
+    pub wall_seconds: f64,
+    /// Seconds loading the task, models and heads.
+    pub load_seconds: f64,
+    /// Seconds of everything after loading.
+    pub pipeline_seconds: f64,
+    /// Seconds in stance and sentiment classification (tokenising, encoder, heads).
+    pub model_seconds: f64,
+    /// Documents per pipeline second.
+    pub documents_per_second: f64,
+    /// Quotes per pipeline second.
+    pub quotes_per_second: f64,
+    /// Share of the pipeline's time spent outside classification.
+    pub outside_model_share: f64,
+    /// The run's own seconds per stage, from its manifest.
+    pub timings: crate::pipeline::Timings,
+}
+
+impl RunBenchRow {
+    /// The row of a run that took `wall_seconds` and wrote `manifest`.
+    pub fn new(threads: usize, wall_seconds: f64, manifest: &serde_json::Value) -> Result<Self> {
+        let timings: crate::pipeline::Timings = serde_json::from_value(manifest["timings"].clone())
+            .context("manifest.json has no stage timings")?;
+        let count = |name: &str| {
+            manifest["counts"][name]
+                .as_u64()
+                .with_context(|| format!("manifest.json has no count of {name}"))
+        };
+        let (documents, quotes) = (count("documents")?, count("quotes")?);
+        let t = &timings;
+        let pipeline = t.extract + t.classify + t.aggregate + t.write;
+        let per_second = |n: u64| {
+            if pipeline > 0.0 {
+                n as f64 / pipeline
+            } else {
+                0.0
+            }
+        };
+        Ok(Self {
+            threads,
+            documents,
+            quotes,
+            wall_seconds,
+            load_seconds: t.load,
+            pipeline_seconds: pipeline,
+            model_seconds: t.classify,
+            documents_per_second: per_second(documents),
+            quotes_per_second: per_second(quotes),
+            outside_model_share: if pipeline > 0.0 {
+                (pipeline - t.classify) / pipeline
+            } else {
+                0.0
+            },
+            timings,
+        })
+    }
+}
+
+impl std::fmt::Display for RunBenchRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} threads: {} documents, {} quotes in {:.1} s ({:.1} s loading): {:.2} documents/s, \
+             {:.2} quotes/s; {:.1}% of the time outside the model",
+            self.threads,
+            self.documents,
+            self.quotes,
+            self.pipeline_seconds,
+            self.load_seconds,
+            self.documents_per_second,
+            self.quotes_per_second,
+            100.0 * self.outside_model_share
+        )
+    }
 }
 
 /// Peak resident set size of this process in bytes (Linux `VmHWM`), if the OS reports it.

@@ -98,3 +98,39 @@ fn bench_tiny_random_deberta(args: &[&str]) -> Output {
         .output()
         .unwrap()
 }
+
+#[test]
+fn run_bench_reports_the_pipeline_rates_of_a_real_run() {
+    if common::minilm().is_none() {
+        return;
+    }
+    let seed = "datasets/missile-shield/articles";
+    let out = common::stancer(&["bench", "run", seed, "--json", "--", "--no-sentiment"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["documents"], 1);
+    let quotes = common::stancer(&["quotes", seed]);
+    let found = String::from_utf8(quotes.stdout).unwrap().lines().count() as u64;
+    let run = &report["runs"][0];
+    assert_eq!(
+        (run["documents"].as_u64(), run["quotes"].as_u64()),
+        (Some(1), Some(found))
+    );
+    let f = |v: &Value| v.as_f64().unwrap();
+    let t = &run["timings"];
+    let pipeline = f(&t["extract"]) + f(&t["classify"]) + f(&t["aggregate"]) + f(&t["write"]);
+    assert!((f(&run["pipeline_seconds"]) - pipeline).abs() < 1e-9);
+    assert!((f(&run["quotes_per_second"]) * pipeline - found as f64).abs() < 1e-6);
+    let outside = f(&run["outside_model_share"]);
+    assert!((outside - (pipeline - f(&t["classify"])) / pipeline).abs() < 1e-9);
+    assert!(outside > 0.0 && outside < 1.0);
+    assert!(f(&run["wall_seconds"]) >= pipeline + f(&t["load"]));
+
+    let limited = common::stancer(&["bench", "run", "--documents", "0", seed]);
+    assert!(!limited.status.success());
+    assert!(String::from_utf8_lossy(&limited.stderr).contains("--documents"));
+}

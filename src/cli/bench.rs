@@ -39,6 +39,29 @@ enum BenchCommand {
     /// LoRA fine-tuning throughput (training examples/s) on SemEval-2016 (tweet, target) pairs
     /// per thread count, and peak RSS.
     FineTune(FineTuneBenchArgs),
+    /// Whole-pipeline throughput of `stancer run` (documents/s, quotes/s) on PolNeAR train+dev,
+    /// with the share of time spent outside the model, per thread count.
+    Run(RunBenchArgs),
+}
+
+/// Flags of `stancer bench run`.
+#[derive(Args, Debug)]
+struct RunBenchArgs {
+    /// Corpus to run on: files or folders as `stancer run` reads them (default: PolNeAR's
+    /// train and dev articles under $STANCER_DATA).
+    inputs: Vec<PathBuf>,
+    /// Only the first N documents of the corpus.
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    documents: Option<usize>,
+    /// Thread counts to measure, comma-separated (each a `stancer run` process of its own).
+    #[arg(long, value_delimiter = ',', default_values_t = vec![2])]
+    threads: Vec<usize>,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Flags for `stancer run` itself, after `--` (e.g. `-- --no-sentiment`).
+    #[arg(last = true)]
+    run_flags: Vec<String>,
 }
 
 /// Flags of `stancer bench fine-tune`.
@@ -165,6 +188,7 @@ impl BenchArgs {
             BenchCommand::Embed(args) => args.run(),
             BenchCommand::CrossEncoder(args) => args.run(),
             BenchCommand::FineTune(args) => args.run(),
+            BenchCommand::Run(args) => args.run(),
         }
     }
 }
@@ -525,6 +549,76 @@ impl FineTuneBenchArgs {
                 "peak_rss_bytes": peak_rss_bytes(),
             })
         );
+        Ok(())
+    }
+}
+
+impl RunBenchArgs {
+    fn run(&self) -> Result<()> {
+        let inputs = if self.inputs.is_empty() {
+            let root = crate::settings::data_root().join("polnear");
+            let dirs = vec![root.join("train/text"), root.join("dev/text")];
+            if !dirs.iter().all(|d| d.is_dir()) {
+                return Err(UserError::new(
+                    format!("no PolNeAR train and dev texts under {}", root.display()),
+                    "set STANCER_DATA to the shared datasets, or give the corpus to run on",
+                ));
+            }
+            dirs
+        } else {
+            self.inputs.clone()
+        };
+        // The measured runs read one JSONL file: the corpus as it is, or its first documents.
+        let dir = tempfile::tempdir().context("cannot create a temporary folder")?;
+        let corpus = dir.path().join("corpus.jsonl");
+        let (documents, bytes) = crate::bench::write_documents(&inputs, self.documents, &corpus)?;
+        let mut runs = Vec::new();
+        for &threads in &self.threads {
+            let out = dir.path().join(format!("out-{threads}"));
+            let exe = std::env::current_exe().context("cannot locate the stancer binary")?;
+            let start = Instant::now();
+            let output = Command::new(exe)
+                .arg("run")
+                .arg(&corpus)
+                .arg("--quiet")
+                .arg("--out")
+                .arg(&out)
+                .args(&self.run_flags)
+                .env("RAYON_NUM_THREADS", threads.to_string())
+                .env("CANDLE_NUM_THREADS", threads.to_string())
+                .output()
+                .context("cannot start stancer run")?;
+            let wall = start.elapsed().as_secs_f64();
+            anyhow::ensure!(
+                output.status.success(),
+                "stancer run failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let manifest = out.join("manifest.json");
+            let manifest: Value = serde_json::from_slice(
+                &std::fs::read(&manifest)
+                    .with_context(|| format!("cannot read {}", manifest.display()))?,
+            )
+            .with_context(|| format!("{} is not JSON", manifest.display()))?;
+            let run = crate::bench::RunBenchRow::new(threads, wall, &manifest)?;
+            if !self.json {
+                println!("{run}");
+            }
+            runs.push(run);
+        }
+        if self.json {
+            println!(
+                "{}",
+                json!({
+                    "implementation": "stancer run",
+                    "inputs": inputs,
+                    "documents": documents,
+                    "input_bytes": bytes,
+                    "run_flags": self.run_flags,
+                    "runs": runs,
+                })
+            );
+        }
         Ok(())
     }
 }
