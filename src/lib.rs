@@ -10,6 +10,7 @@ pub mod bench;
 pub mod bundled;
 pub mod classify;
 pub mod cli;
+pub mod columnar;
 pub mod corpus;
 pub mod device;
 pub mod embed;

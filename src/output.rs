@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// flushed, synced and renamed over `path` only if `write` succeeds.
 pub fn write_atomic<F>(path: &Path, write: F) -> Result<()>
 where
-    F: FnOnce(&mut dyn Write) -> Result<()>,
+    F: FnOnce(&mut (dyn Write + Send)) -> Result<()>,
 {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -198,7 +198,7 @@ impl StagedSet {
     /// Writes the output file `name` into the staging folder, atomically.
     pub fn write<F>(&mut self, name: &str, write: F) -> Result<()>
     where
-        F: FnOnce(&mut dyn Write) -> Result<()>,
+        F: FnOnce(&mut (dyn Write + Send)) -> Result<()>,
     {
         write_atomic(&self.staging.join(name), write)
             .with_context(|| format!("while writing {}", self.dir.join(name).display()))?;

@@ -1,9 +1,11 @@
 //! The files of a run's output folder, written the same way from a finished run and from merged
 //! shards ([`RunRecords`]), so that a merge gives a single run's bytes: `quotes.jsonl`,
-//! `actors.jsonl`, `actors.csv`, `summary.md`, for a shard `documents.jsonl` and `shard.json`,
-//! and last `manifest.json` (the only file with timings and the command line).
+//! `actors.jsonl`, `actors.csv`, `summary.md`, with `--format parquet` also `quotes.parquet` and
+//! `actors.parquet`, for a shard `documents.jsonl` and `shard.json`, and last `manifest.json`
+//! (the only file with timings and the command line).
 
 use crate::aggregate::ActorStance;
+use crate::columnar::{self, ParquetTable};
 use crate::output::{OutputDir, StagedSet};
 use crate::shard::{DocumentEntry, ShardState};
 use crate::task::Task;
@@ -87,6 +89,16 @@ pub trait RunRecords {
     fn for_each_document(&self, f: &mut dyn FnMut(DocumentActors) -> Result<()>) -> Result<()>;
 }
 
+/// Formats of the quote and actor tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFormat {
+    /// `quotes.jsonl`, `actors.jsonl` and `actors.csv` only.
+    Jsonl,
+    /// Also `quotes.parquet` and `actors.parquet` (the JSONL files are what `merge`, `eval`
+    /// and `--resume` read, so they are always written).
+    Parquet,
+}
+
 /// Writes the output files into the locked folder `out` as one set: all are staged first and
 /// swapped in together, so `out` never mixes files of two runs. A shard's run also writes its
 /// `shard` state. `manifest` is written last, as `manifest.json`, with the seconds the other
@@ -96,6 +108,7 @@ pub fn write_outputs(
     task: &OutputTask,
     records: &dyn RunRecords,
     shard: Option<&ShardState>,
+    format: TableFormat,
     mut manifest: serde_json::Value,
 ) -> Result<()> {
     let start = Instant::now();
@@ -112,14 +125,29 @@ pub fn write_outputs(
         let corpus = &records.totals().corpus_actors;
         corpus.iter().try_for_each(|a| f("corpus", a))
     };
+    let actor_line = |level: &str, actor: &ActorStance| -> Result<Vec<u8>> {
+        let mut value = serde_json::to_value(actor)?;
+        value["level"] = serde_json::Value::from(level);
+        Ok(serde_json::to_vec(&value)?)
+    };
     set.write("actors.jsonl", |w| {
         rows(&mut |level, actor| {
-            let mut value = serde_json::to_value(actor)?;
-            value["level"] = serde_json::Value::from(level);
-            serde_json::to_writer(&mut *w, &value)?;
+            w.write_all(&actor_line(level, actor)?)?;
             Ok(w.write_all(b"\n")?)
         })
     })?;
+    if format == TableFormat::Parquet {
+        set.write("quotes.parquet", |w| {
+            let mut table = ParquetTable::new(w, columnar::quote_schema())?;
+            records.for_each_quote_line(&mut |line| table.push(line))?;
+            table.finish()
+        })?;
+        set.write("actors.parquet", |w| {
+            let mut table = ParquetTable::new(w, columnar::actor_schema())?;
+            rows(&mut |level, actor| table.push(&actor_line(level, actor)?))?;
+            table.finish()
+        })?;
+    }
     let on_target: Vec<&str> = task
         .labels
         .iter()

@@ -44,7 +44,14 @@ fn corpus(dir: &Path) -> Vec<PathBuf> {
     vec![jsonl, folder]
 }
 
-const OUTPUTS: &[&str] = &["quotes.jsonl", "actors.jsonl", "actors.csv", "summary.md"];
+const OUTPUTS: &[&str] = &[
+    "quotes.jsonl",
+    "actors.jsonl",
+    "actors.csv",
+    "summary.md",
+    "quotes.parquet",
+    "actors.parquet",
+];
 
 fn run_args<'a>(inputs: &'a [String], out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["run", "--quiet", "--chunk-documents", "2", "--out", out];
@@ -64,7 +71,8 @@ fn merged_shards_equal_a_single_run_even_after_a_killed_shard_resumes() {
         .map(|p| p.display().to_string())
         .collect();
     let path = |name: &str| dir.path().join(name).display().to_string();
-    ok(stancer(&run_args(&inputs, &path("single"), &[])));
+    let parquet = ["--format", "parquet"];
+    ok(stancer(&run_args(&inputs, &path("single"), &parquet)));
     let shard_out: Vec<String> = (1..=4).map(|k| path(&format!("shard{k}"))).collect();
     for k in [1, 2, 4] {
         let spec = format!("{k}/4");
@@ -130,6 +138,8 @@ fn merged_shards_equal_a_single_run_even_after_a_killed_shard_resumes() {
         &shard_out[1],
         "--out",
         &path("merged"),
+        "--format",
+        "parquet",
     ]));
     for file in OUTPUTS {
         let single = std::fs::read(dir.path().join("single").join(file)).unwrap();

@@ -44,7 +44,7 @@ def corpus(documents, tmp_path_factory) -> Path:
 def single(corpus, tmp_path_factory) -> Path:
     """One in-process run over the whole corpus: what every other path must reproduce."""
     out = tmp_path_factory.mktemp("single") / "out"
-    stancer.run(corpus, out=out)
+    stancer.run(corpus, out=out, format="parquet")
     return out
 
 
@@ -90,6 +90,17 @@ def test_dask_dataframe_annotation_equals_the_single_run(client, documents, sing
     assert quotes["record"].tolist() == lines
     assert quotes["quote_id"].is_unique
     assert set(quotes["stance"]) <= {"oppose", "support", "conciliatory", "none"}
+
+    # The run's Parquet table, read by pyarrow, holds the same quotes and predictions.
+    table = pd.read_parquet(single / "quotes.parquet")
+    assert table["quote_id"].tolist() == quotes["quote_id"].tolist()
+    assert [s["label"] for s in table["stance"]] == quotes["stance"].tolist()
+    assert [dict(s["scores"])[s["label"]] for s in table["sentiment"]] == pytest.approx(
+        quotes["sentiment_confidence"].tolist(), abs=0, rel=1e-7
+    )
+    actors = pd.read_parquet(single / "actors.parquet")
+    lines = (single / "actors.jsonl").read_text().splitlines()
+    assert actors["actor_id"].tolist() == [json.loads(line)["actor_id"] for line in lines]
 
 
 def test_arrow_batches_and_extraction(documents, single, tmp_path):

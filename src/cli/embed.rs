@@ -66,7 +66,7 @@ impl EmbedArgs {
             Ok(())
         };
         match &self.output {
-            Some(path) => crate::output::write_atomic(path, write),
+            Some(path) => crate::output::write_atomic(path, |w| write(w)),
             None => write(&mut std::io::stdout().lock()),
         }
     }

@@ -2,7 +2,7 @@
 //! combined into the outputs of a single run.
 
 use crate::output::OutputDir;
-use crate::run_outputs::{self, RunRecords};
+use crate::run_outputs::{self, RunRecords, TableFormat};
 use crate::shard::MergedShards;
 use anyhow::Result;
 use clap::Args;
@@ -18,6 +18,9 @@ pub struct MergeArgs {
     /// Output folder for the merged outputs (locked while they are written).
     #[arg(long, default_value = "out")]
     out: PathBuf,
+    /// Table formats, as for `stancer run`: `parquet` also writes the Parquet tables.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: TableFormat,
     /// Print nothing but errors.
     #[arg(long)]
     quiet: bool,
@@ -46,7 +49,9 @@ impl MergeArgs {
             "counts": totals.counts(),
             "timings": {"open": start.elapsed().as_secs_f64()},
         });
-        if let Err(e) = run_outputs::write_outputs(&out, merged.task(), &merged, None, manifest) {
+        if let Err(e) =
+            run_outputs::write_outputs(&out, merged.task(), &merged, None, self.format, manifest)
+        {
             out.abandon();
             return Err(e);
         }

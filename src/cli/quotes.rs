@@ -64,7 +64,7 @@ impl QuotesArgs {
             Ok(())
         };
         match &self.output {
-            Some(path) => crate::output::write_atomic(path, write),
+            Some(path) => crate::output::write_atomic(path, |w| write(w)),
             None => {
                 let stdout = std::io::stdout();
                 let mut out = std::io::BufWriter::new(stdout.lock());

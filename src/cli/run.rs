@@ -7,7 +7,7 @@ use crate::actors::Registry;
 use crate::error::UserError;
 use crate::output::OutputDir;
 use crate::pipeline::{self, RunConfig, RunManifest};
-use crate::run_outputs::{self, OutputTask};
+use crate::run_outputs::{self, OutputTask, TableFormat};
 use crate::shard::{Shard, ShardState};
 use crate::task::{Task, DEFAULT_TASK};
 use anyhow::Result;
@@ -57,6 +57,10 @@ pub struct RunArgs {
     /// Output folder (locked while the run writes to it).
     #[arg(long, default_value = "out")]
     out: PathBuf,
+    /// Table formats: `parquet` also writes `quotes.parquet` and `actors.parquet` beside the
+    /// JSONL files, for Spark, DuckDB, pandas and polars.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: TableFormat,
     /// Texts per forward pass.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
@@ -163,6 +167,7 @@ impl RunArgs {
             &task,
             &result,
             state.as_ref(),
+            self.format,
             serde_json::to_value(&manifest)?,
         )?;
         std::fs::remove_file(&checkpoint)
