@@ -251,7 +251,13 @@ pub fn parse_batch(lines: &[impl AsRef<[u8]>]) -> Result<Vec<Document>> {
         .enumerate()
         .map(|(i, line)| {
             let place = format!("batch row {}", i + 1);
-            check(parse_jsonl_line(line.as_ref(), &place)?, &mut seen, &place)
+            parse_jsonl_line(line.as_ref(), &place)
+                .and_then(|doc| check(doc, &mut seen, &place))
+                .map_err(|e| match e.downcast::<UserError>() {
+                    // A batch has no --skip-bad: the row itself needs fixing.
+                    Ok(user) => UserError::new(user.message, "fix or drop that row of the batch"),
+                    Err(e) => e,
+                })
         })
         .collect()
 }

@@ -64,13 +64,23 @@ def run_shard(corpus: str, out: str, shard: str) -> str:
 
 def test_dask_shards_merge_to_the_single_run(client, corpus, single, tmp_path):
     outs = [str(tmp_path / f"shard{k}") for k in range(1, SHARDS + 1)]
+    # Two shards per worker process, pinned so that both really run.
+    workers = sorted(client.scheduler_info()["workers"])
+    assert len(workers) == 2
     futures = [
-        client.submit(run_shard, str(corpus), out, f"{k}/{SHARDS}", pure=False)
+        client.submit(
+            run_shard,
+            str(corpus),
+            out,
+            f"{k}/{SHARDS}",
+            pure=False,
+            workers=[workers[k % 2]],
+            allow_other_workers=False,
+        )
         for k, out in enumerate(outs, start=1)
     ]
     done = client.gather(futures)
-    workers = {w for ws in client.who_has(futures).values() for w in ws}
-    assert len(workers) == 2, f"the shards ran on {workers}"
+    assert {w for ws in client.who_has(futures).values() for w in ws} == set(workers)
     merged = tmp_path / "merged"
     stancer.merge(*reversed(done), out=merged)
     for name in OUTPUTS:
@@ -119,8 +129,11 @@ def test_arrow_batches_and_extraction(documents, single, tmp_path):
 
 
 def test_bad_rows_name_the_row():
-    with pytest.raises(stancer.StancerError, match=r"batch row 2: missing `text`"):
+    with pytest.raises(stancer.StancerError, match=r"batch row 2: missing `text`") as bad:
         stancer.extract(pd.DataFrame({"id": ["a", "b"], "text": ["“Yes,” he said.", None]}))
+    assert "hint: fix or drop that row of the batch" in str(bad.value)
+    with pytest.raises(stancer.StancerError, match=r'batch row 2: duplicate document id "a"'):
+        stancer.extract({"id": ["a", "a"], "text": ["“Yes,” he said.", "“No,” she said."]})
     with pytest.raises(TypeError, match="a batch is"):
         stancer.extract(["not", "a", "batch"])
     with pytest.raises(stancer.StancerError, match="input paths"):
