@@ -230,13 +230,14 @@ impl Corpus {
     }
 }
 
-/// Refuses an empty document or one whose id `seen` already holds.
-fn check(doc: Document, seen: &mut HashSet<String>, place: &str) -> Result<Document> {
+/// Refuses an empty document or one whose id `seen` already holds, saying why; the caller
+/// names the place and the remedy.
+fn check(doc: Document, seen: &mut HashSet<String>) -> Result<Document, String> {
     if doc.text.trim().is_empty() {
-        return Err(bad(place, "empty document"));
+        return Err("empty document".into());
     }
     if !seen.insert(doc.id.clone()) {
-        return Err(bad(place, &format!("duplicate document id {:?}", doc.id)));
+        return Err(format!("duplicate document id {:?}", doc.id));
     }
     Ok(doc)
 }
@@ -250,13 +251,14 @@ pub fn parse_batch(lines: &[impl AsRef<[u8]>]) -> Result<Vec<Document>> {
         .iter()
         .enumerate()
         .map(|(i, line)| {
-            let place = format!("batch row {}", i + 1);
-            parse_jsonl_line(line.as_ref(), &place)
-                .and_then(|doc| check(doc, &mut seen, &place))
-                .map_err(|e| match e.downcast::<UserError>() {
+            parse_jsonl_line(line.as_ref())
+                .and_then(|doc| check(doc, &mut seen))
+                .map_err(|why| {
                     // A batch has no --skip-bad: the row itself needs fixing.
-                    Ok(user) => UserError::new(user.message, "fix or drop that row of the batch"),
-                    Err(e) => e,
+                    UserError::new(
+                        format!("batch row {}: {why}", i + 1),
+                        "fix or drop that row of the batch",
+                    )
                 })
         })
         .collect()
@@ -279,12 +281,16 @@ impl Iterator for Corpus {
                     let name = path.display().to_string();
                     self.bytes_read += std::fs::metadata(&path).map_or(0, |m| m.len());
                     let doc = read_txt(&path, &name, id);
-                    return Some(doc.and_then(|d| check(d, &mut self.seen, &name)));
+                    return Some(
+                        doc.and_then(|d| check(d, &mut self.seen).map_err(|why| bad(&name, &why))),
+                    );
                 }
                 Some(Source::StdinText(bytes)) => {
                     self.bytes_read += bytes.len() as u64;
                     let doc = decode(bytes, "<stdin>", 1).map(|t| parse_txt("stdin".into(), t));
-                    return Some(doc.and_then(|d| check(d, &mut self.seen, "<stdin>")));
+                    return Some(doc.and_then(|d| {
+                        check(d, &mut self.seen).map_err(|why| bad("<stdin>", &why))
+                    }));
                 }
                 Some(Source::Jsonl {
                     name,
@@ -311,8 +317,10 @@ impl Iterator for Corpus {
                             if json.iter().all(u8::is_ascii_whitespace) {
                                 continue;
                             }
-                            let doc = parse_jsonl_line(json, &place);
-                            return Some(doc.and_then(|d| check(d, &mut self.seen, &place)));
+                            let doc = parse_jsonl_line(json)
+                                .and_then(|d| check(d, &mut self.seen))
+                                .map_err(|why| bad(&place, &why));
+                            return Some(doc);
                         }
                         Err(e) => {
                             return Some(Err(anyhow::anyhow!("{name}:{line}: cannot read: {e}")))
@@ -449,29 +457,27 @@ fn header(line: &str) -> Option<(&'static str, &str)> {
     Some((key, value.trim()))
 }
 
-fn parse_jsonl_line(buf: &[u8], place: &str) -> Result<Document> {
-    let line = std::str::from_utf8(buf).map_err(|_| bad(place, "invalid UTF-8"))?;
+/// One JSONL line as a document, or why it is not one.
+fn parse_jsonl_line(buf: &[u8]) -> Result<Document, String> {
+    let line = std::str::from_utf8(buf).map_err(|_| "invalid UTF-8".to_string())?;
     // Without its line break, a line cut short reads as the end of input, not as a control
     // character inside a string.
     let line = line.trim_end_matches(['\n', '\r']);
     let mut value: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line)
         .map_err(|e| {
             if e.is_eof() {
-                bad(
-                    place,
-                    &format!("truncated JSON line: it ends before its object closes ({e})"),
-                )
+                format!("truncated JSON line: it ends before its object closes ({e})")
             } else {
-                bad(place, &format!("malformed JSON: {e}"))
+                format!("malformed JSON: {e}")
             }
         })?;
-    let mut take_str = |key: &str, required: bool| -> Result<Option<String>> {
+    let mut take_str = |key: &str, required: bool| -> Result<Option<String>, String> {
         match value.remove(key) {
             Some(serde_json::Value::String(s)) => Ok(Some(s)),
             Some(serde_json::Value::Number(n)) if key == "id" => Ok(Some(n.to_string())),
             Some(serde_json::Value::Null) | None if !required => Ok(None),
-            None | Some(serde_json::Value::Null) => Err(bad(place, &format!("missing `{key}`"))),
-            Some(_) => Err(bad(place, &format!("`{key}` is not a string"))),
+            None | Some(serde_json::Value::Null) => Err(format!("missing `{key}`")),
+            Some(_) => Err(format!("`{key}` is not a string")),
         }
     };
     let id = take_str("id", true)?.unwrap_or_default();

@@ -616,19 +616,19 @@ fn read_checkpoint(
 /// records in `quotes.jsonl` byte for byte: the batch path (pandas, Arrow, Ray, Dask, Spark) of
 /// the Python package.
 pub fn annotate(config: &RunConfig, doc: &Document) -> Result<Vec<Quote>> {
-    let registry = config.registry.as_ref();
-    let windows = window::windows(&doc.text, config.window_bytes);
-    if let [_] = windows[..] {
-        let mut found = quotes::extract_with(doc, registry);
-        classify(config, &mut found)?;
-        return Ok(found);
-    }
+    // A document of one window extracts as `run`'s whole-document piece does: the window
+    // keeps the id, date and text, all that extraction reads.
     let mut all = Vec::new();
-    for w in windows {
-        let mut found = window::extract_window(doc, w, registry, all.len());
-        classify(config, &mut found)?;
-        all.extend(found);
-    }
+    window::for_each_window(
+        doc,
+        config.window_bytes,
+        config.registry.as_ref(),
+        |mut found| {
+            classify(config, &mut found)?;
+            all.extend(found);
+            anyhow::Ok(())
+        },
+    )?;
     Ok(all)
 }
 

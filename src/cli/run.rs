@@ -306,8 +306,8 @@ pub fn annotator(flags: &[String]) -> Result<RunConfig> {
         ));
     }
     let task = Task::load(&args.task)?;
-    let registry = args.actors.as_deref().filter(|_| !args.no_actors);
-    Ok(args.load(task, Vec::new(), registry)?.config)
+    // --actors and --no-actors conflict, so --actors alone decides.
+    Ok(args.load(task, Vec::new(), args.actors.as_deref())?.config)
 }
 
 /// Shows a pipeline event on the bar: position and total in input bytes, and what the slow
