@@ -17,14 +17,14 @@ use std::sync::Arc;
 const ROW_GROUP: usize = 65_536;
 
 /// A Parquet file written row by row from JSON objects with a fixed schema.
-pub struct ParquetTable<W: Write + Send> {
+struct ParquetTable<W: Write + Send> {
     decoder: Decoder,
     writer: ArrowWriter<W>,
 }
 
 impl<W: Write + Send> ParquetTable<W> {
     /// Starts a Snappy-compressed file with `schema` on `out`.
-    pub fn new(out: W, schema: Schema) -> Result<Self> {
+    fn new(out: W, schema: Schema) -> Result<Self> {
         let schema: SchemaRef = Arc::new(schema);
         let properties = WriterProperties::builder()
             .set_max_row_group_row_count(Some(ROW_GROUP))
@@ -39,7 +39,7 @@ impl<W: Write + Send> ParquetTable<W> {
     }
 
     /// Adds one row: a JSON object (one JSONL line, without its newline).
-    pub fn push(&mut self, json: &[u8]) -> Result<()> {
+    fn push(&mut self, json: &[u8]) -> Result<()> {
         let read = self.decoder.decode(json)?;
         anyhow::ensure!(read == json.len(), "a row is not one JSON object");
         if self.decoder.len() >= ROW_GROUP {
@@ -56,13 +56,29 @@ impl<W: Write + Send> ParquetTable<W> {
     }
 
     /// Writes the last rows and the footer.
-    pub fn finish(mut self) -> Result<()> {
+    fn finish(mut self) -> Result<()> {
         self.flush()?;
         self.writer
             .close()
             .context("cannot finish the Parquet file")?;
         Ok(())
     }
+}
+
+/// Writes the JSON lines of `lines` to `out` as a Parquet file with `schema`.
+pub fn write_parquet(
+    lines: impl std::io::BufRead,
+    out: impl Write + Send,
+    schema: Schema,
+) -> Result<()> {
+    let mut table = ParquetTable::new(out, schema)?;
+    for (i, line) in lines.split(b'\n').enumerate() {
+        let line = line?;
+        table
+            .push(&line)
+            .with_context(|| format!("line {}", i + 1))?;
+    }
+    table.finish()
 }
 
 /// A `{text, start, end}` span (cue, speaker).

@@ -195,6 +195,14 @@ pub struct StagedSet {
 }
 
 impl StagedSet {
+    /// Reads back the file `name` staged so far, to derive another output from it.
+    pub fn read_staged(&self, name: &str) -> Result<std::io::BufReader<std::fs::File>> {
+        let path = self.staging.join(name);
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        Ok(std::io::BufReader::new(file))
+    }
+
     /// Writes the output file `name` into the staging folder, atomically.
     pub fn write<F>(&mut self, name: &str, write: F) -> Result<()>
     where

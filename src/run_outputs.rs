@@ -5,7 +5,7 @@
 //! (the only file with timings and the command line).
 
 use crate::aggregate::ActorStance;
-use crate::columnar::{self, ParquetTable};
+use crate::columnar;
 use crate::output::{OutputDir, StagedSet};
 use crate::shard::{DocumentEntry, ShardState};
 use crate::task::Task;
@@ -125,28 +125,24 @@ pub fn write_outputs(
         let corpus = &records.totals().corpus_actors;
         corpus.iter().try_for_each(|a| f("corpus", a))
     };
-    let actor_line = |level: &str, actor: &ActorStance| -> Result<Vec<u8>> {
-        let mut value = serde_json::to_value(actor)?;
-        value["level"] = serde_json::Value::from(level);
-        Ok(serde_json::to_vec(&value)?)
-    };
     set.write("actors.jsonl", |w| {
         rows(&mut |level, actor| {
-            w.write_all(&actor_line(level, actor)?)?;
+            let mut value = serde_json::to_value(actor)?;
+            value["level"] = serde_json::Value::from(level);
+            serde_json::to_writer(&mut *w, &value)?;
             Ok(w.write_all(b"\n")?)
         })
     })?;
     if format == TableFormat::Parquet {
-        set.write("quotes.parquet", |w| {
-            let mut table = ParquetTable::new(w, columnar::quote_schema())?;
-            records.for_each_quote_line(&mut |line| table.push(line))?;
-            table.finish()
-        })?;
-        set.write("actors.parquet", |w| {
-            let mut table = ParquetTable::new(w, columnar::actor_schema())?;
-            rows(&mut |level, actor| table.push(&actor_line(level, actor)?))?;
-            table.finish()
-        })?;
+        // From the staged JSONL files themselves: no second pass over the records.
+        let tables = [
+            ("quotes.jsonl", "quotes.parquet", columnar::quote_schema()),
+            ("actors.jsonl", "actors.parquet", columnar::actor_schema()),
+        ];
+        for (jsonl, parquet, schema) in tables {
+            let lines = set.read_staged(jsonl)?;
+            set.write(parquet, |w| columnar::write_parquet(lines, w, schema))?;
+        }
     }
     let on_target: Vec<&str> = task
         .labels
