@@ -165,7 +165,7 @@ fn raising(s: &Stream, sent: &Sentence) -> Vec<Attribution> {
             && s.word(i + 1).is_some_and(|w| {
                 !s.cap(i + 1)
                     && w != "to"
-                    && !is_preposition(w)
+                    && !lexicon::is_preposition(w)
                     && !matches!(
                         w,
                         "together" | "alongside" | "onstage" | "live" | "and" | "or" | "but"
@@ -177,7 +177,9 @@ fn raising(s: &Stream, sent: &Sentence) -> Vec<Attribution> {
         // The subject: back to the clause start or the conjunction opening the clause.
         let subject = (sent.start..cue_start)
             .rev()
-            .find(|&j| s.punct(j, ',') || s.is_break(j) || s.word(j).is_some_and(opens_subclause))
+            .find(|&j| {
+                s.punct(j, ',') || s.is_break(j) || s.word(j).is_some_and(lexicon::opens_subclause)
+            })
             .map_or(sent.start, |j| j + 1);
         let end = (i + 2..hi)
             .find(|&j| s.punct(j, ',') || s.punct(j, ';'))
@@ -193,27 +195,6 @@ fn raising(s: &Stream, sent: &Sentence) -> Vec<Attribution> {
         });
     }
     out
-}
-
-/// Words after which a new clause, with its own subject, begins: "… but that … seems to".
-fn opens_subclause(w: &str) -> bool {
-    matches!(
-        w,
-        "that"
-            | "but"
-            | "and"
-            | "when"
-            | "though"
-            | "although"
-            | "while"
-            | "because"
-            | "if"
-            | "as"
-            | "which"
-            | "who"
-            | "where"
-            | "since"
-    )
 }
 
 /// "“…” — Sen. Bernie Sanders": a quotation labelled with its speaker after a dash, the dash
@@ -553,7 +534,7 @@ fn phrase_len(s: &Stream, i: usize, hi: usize) -> Option<usize> {
         .find(|rest| {
             rest.iter()
                 .enumerate()
-                .all(|(k, r)| i + 1 + k < hi && s.word(i + 1 + k) == Some(r))
+                .all(|(k, r)| i + 1 + k < hi && s.word(i + 1 + k) == Some(r.as_str()))
         })
         .map(|rest| rest.len() + 1)
 }
@@ -561,30 +542,7 @@ fn phrase_len(s: &Stream, i: usize, hi: usize) -> Option<usize> {
 /// "took extensive notes", "the reports", "Clinton's attacks": a cue that is also a plural
 /// noun, after a possessive or a lowercase word that cannot be its subject.
 fn is_noun_use(s: &Stream, lo: usize, i: usize) -> bool {
-    let noun_like = s.word(i).is_some_and(|w| {
-        matches!(
-            w,
-            "notes"
-                | "reports"
-                | "claims"
-                | "promises"
-                | "demands"
-                | "supports"
-                | "calls"
-                | "shows"
-                | "finds"
-                | "fears"
-                | "hopes"
-                | "doubts"
-                | "worries"
-                | "states"
-                | "warnings"
-                | "remarks"
-                | "questions"
-                | "replies"
-                | "attacks"
-        )
-    });
+    let noun_like = s.word(i).is_some_and(lexicon::is_plural_noun_cue);
     noun_like
         && i > lo
         && s.word(i - 1).is_some_and(|p| {
@@ -771,7 +729,10 @@ fn content(
                 CueClass::Act => {
                     end - k >= 1 && !s.word(k).is_some_and(|w| matches!(w, "to" | "off" | "up"))
                 }
-                _ => s.is_quote(k) || (end - k >= 2 && !s.word(k).is_some_and(is_preposition)),
+                _ => {
+                    s.is_quote(k)
+                        || (end - k >= 2 && !s.word(k).is_some_and(lexicon::is_preposition))
+                }
             }
     };
     if !clause {
@@ -784,28 +745,7 @@ fn content(
 /// reporter's rather than going on with the content it interrupted: "…, according to the
 /// group, which monitors …", "…, according to a tally, but …".
 fn closes_content(s: &Stream, k: usize) -> bool {
-    s.word(k).is_none_or(|w| {
-        w.ends_with("ing")
-            || matches!(
-                w,
-                "which"
-                    | "who"
-                    | "whose"
-                    | "where"
-                    | "when"
-                    | "but"
-                    | "and"
-                    | "or"
-                    | "while"
-                    | "although"
-                    | "though"
-                    | "as"
-                    | "because"
-                    | "a"
-                    | "an"
-                    | "the"
-            )
-    })
+    s.word(k).is_none_or(lexicon::closes_content)
 }
 
 /// The quotation resuming a split quote after its attribution clause ends at `b`, past
@@ -897,29 +837,7 @@ fn skip_listener(s: &Stream, k: usize, hi: usize) -> usize {
 /// Poland would sign"). When no clause follows, the content starts after the first word: "told
 /// a different tale" reports the tale, as PolNeAR annotates it.
 fn listener_end(s: &Stream, k: usize, hi: usize) -> usize {
-    let finite = |j: usize| {
-        s.word(j).is_some_and(|w| {
-            matches!(
-                w,
-                "would"
-                    | "will"
-                    | "had"
-                    | "has"
-                    | "was"
-                    | "is"
-                    | "were"
-                    | "are"
-                    | "could"
-                    | "should"
-                    | "must"
-                    | "can"
-                    | "may"
-                    | "might"
-                    | "did"
-                    | "does"
-            )
-        })
-    };
+    let finite = |j: usize| s.word(j).is_some_and(lexicon::is_finite_verb);
     // The end of a run of words of one case from `from` that are no function words.
     let run = |from: usize| {
         let cap = s.cap(from);
@@ -982,32 +900,6 @@ fn skip_to_that(s: &Stream, k: usize, hi: usize) -> usize {
         }
     }
     k
-}
-
-/// Prepositions that show a cue's complement is not a report ("said to be", "told of").
-fn is_preposition(w: &str) -> bool {
-    matches!(
-        w,
-        "to" | "for"
-            | "of"
-            | "about"
-            | "with"
-            | "in"
-            | "on"
-            | "at"
-            | "by"
-            | "from"
-            | "into"
-            | "over"
-            | "after"
-            | "before"
-            | "during"
-            | "goodbye"
-            | "so"
-            | "as"
-            | "up"
-            | "off"
-    )
 }
 
 /// True when items `k..end` read as a finite clause ("that …", "he would …", "the plan is …")

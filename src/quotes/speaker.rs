@@ -31,7 +31,7 @@ pub fn before(s: &Stream, lo: usize, cue: usize, common: bool) -> Option<(usize,
         return None;
     }
     if s.word(j - 1)
-        .is_some_and(|w| lexicon::is_pronoun(w) || is_quantifier(w))
+        .is_some_and(|w| lexicon::is_pronoun(w) || lexicon::is_quantifier(w))
     {
         return Some((j - 1, j));
     }
@@ -93,7 +93,9 @@ pub fn before(s: &Stream, lo: usize, cue: usize, common: bool) -> Option<(usize,
 /// phrase will do ("said the 46-year-old"), as after a quotation, where little else can
 /// follow an inverted cue.
 pub fn after(s: &Stream, from: usize, hi: usize, common: bool) -> Option<(usize, usize)> {
-    if s.word(from).is_some_and(is_quantifier) && (from + 1 == hi || s.punct(from + 1, ',')) {
+    if s.word(from).is_some_and(lexicon::is_quantifier)
+        && (from + 1 == hi || s.punct(from + 1, ','))
+    {
         return Some((from, from + 1));
     }
     let mut j = from;
@@ -175,27 +177,6 @@ pub fn according(s: &Stream, from: usize, hi: usize) -> Option<(usize, usize)> {
         end
     };
     (end > from && s.word(end - 1).is_some()).then_some((from, end))
-}
-
-/// Quantifiers that stand for people as a subject: "most said", "many believe".
-fn is_quantifier(w: &str) -> bool {
-    matches!(
-        w,
-        "most"
-            | "many"
-            | "some"
-            | "several"
-            | "others"
-            | "few"
-            | "everyone"
-            | "nobody"
-            | "someone"
-            | "somebody"
-            | "everybody"
-            | "both"
-            | "all"
-            | "none"
-    )
 }
 
 /// Start of a noun phrase ending at `end` (exclusive), scanning back no further than `lo`;
