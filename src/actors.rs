@@ -15,8 +15,8 @@
 //! when the mention is a role alone ("the Russian president") whose nationality and date agree.
 
 use crate::error::UserError;
-use crate::quotes::lexicon::{self, Gender};
-use crate::quotes::tokens::{TokKind, Token};
+use crate::text::lexicon::{self, Gender};
+use crate::text::tokens::{TokKind, Token};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -659,7 +659,7 @@ fn find_mentions(text: &str, tokens: &[Token], hidden: &[bool]) -> Vec<Mention> 
                     title.push(t.lower.trim_end_matches('.').to_string());
                 }
             } else if !(name.is_empty() && t.lower.ends_with("ing")) {
-                let raw = &*crate::quotes::tokens::visible(&text[t.byte_start..t.byte_end]);
+                let raw = &*crate::text::tokens::visible(&text[t.byte_start..t.byte_end]);
                 let owner = raw.strip_suffix("’s").or_else(|| raw.strip_suffix("'s"));
                 name.push(owner.unwrap_or(raw).to_string());
                 // A possessive ends the name: "Mr. Clinton's White House" names two things.

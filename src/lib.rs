@@ -27,3 +27,4 @@ pub mod run_outputs;
 pub mod settings;
 pub mod shard;
 pub mod task;
+pub mod text;

@@ -17,11 +17,11 @@
 //!   direct quotation takes that quotation's speaker and cue, and so does a sentence that is a
 //!   lone `Q` right after reported speech.
 
-use super::lexicon::{self, CueClass};
 use super::speaker;
 use super::stream::{Sentence, Stream};
-use super::tokens::TokKind;
 use super::Kind;
+use crate::text::lexicon::{self, CueClass};
+use crate::text::tokens::TokKind;
 
 /// One attribution in item coordinates: content pieces (document order), cue, speaker.
 #[derive(Debug, Clone)]

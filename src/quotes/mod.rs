@@ -7,16 +7,15 @@
 //! [`Quote`] records.
 
 mod attribution;
-pub mod lexicon;
 pub mod spans;
 mod speaker;
 mod stream;
-pub mod tokens;
 pub mod window;
 
 use crate::actors::{self, Registry};
 use crate::classify::Prediction;
 use crate::corpus::Document;
+use crate::text::tokens;
 use serde::{Deserialize, Serialize};
 
 /// How the content is reported.

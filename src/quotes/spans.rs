@@ -7,7 +7,7 @@
 //! with a quote still open continues the quote when the next paragraph opens with a mark (the
 //! news convention for multi-paragraph quotes); otherwise the unclosed mark is dropped.
 
-use super::tokens::{TokKind, Token};
+use crate::text::tokens::{TokKind, Token};
 
 /// A quoted span as token indices: `first` is the opening mark, `last` the closing mark (or the
 /// last token before the paragraph break where a continued quote ran out).
@@ -76,8 +76,8 @@ pub fn pair(tokens: &[Token]) -> Vec<QuoteSpan> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tokens::tokenize;
     use super::*;
+    use crate::text::tokens::tokenize;
 
     fn quoted(text: &str) -> Vec<String> {
         let t = tokenize(text);

@@ -2,8 +2,8 @@
 //! "Sergey Lavrov, the Russian foreign minister, said"), or the inverted subject after it
 //! ("said Mr. Lavrov"). Works on the masked item stream, where a quotation is one item.
 
-use super::lexicon;
 use super::stream::Stream;
+use crate::text::lexicon;
 
 /// Longest speaker phrase, in words, before giving up.
 const MAX_NP: usize = 12;

@@ -3,9 +3,9 @@
 //! the words inside a quote never look like a cue or a speaker, and a quote never splits a
 //! sentence.
 
-use super::lexicon::{self, CueClass};
 use super::spans::QuoteSpan;
-use super::tokens::{TokKind, Token};
+use crate::text::lexicon::{self, CueClass};
+use crate::text::tokens::{TokKind, Token};
 
 /// Longest sentence in items: longer runs (lists, tables, garbage) are cut, which keeps
 /// every per-sentence rule linear in the document size.

@@ -310,11 +310,8 @@ fn en() -> &'static Lists {
 pub fn english() -> &'static Lexicon {
     static EN: OnceLock<Lexicon> = OnceLock::new();
     EN.get_or_init(|| {
-        Lexicon::parse(
-            include_str!("lexicon/en.toml"),
-            "src/quotes/lexicon/en.toml",
-        )
-        .unwrap_or_else(|e| panic!("the built-in lexicon is broken: {e}"))
+        Lexicon::parse(include_str!("lexicon/en.toml"), "src/text/lexicon/en.toml")
+            .unwrap_or_else(|e| panic!("the built-in lexicon is broken: {e}"))
     })
 }
 
