@@ -7,7 +7,6 @@
 use crate::aggregate::ActorStance;
 use crate::columnar;
 use crate::output::{OutputDir, StagedSet};
-use crate::shard::{DocumentEntry, ShardState};
 use crate::task::Task;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
@@ -100,14 +99,14 @@ pub enum TableFormat {
 }
 
 /// Writes the output files into the locked folder `out` as one set: all are staged first and
-/// swapped in together, so `out` never mixes files of two runs. A shard's run also writes its
-/// `shard` state. `manifest` is written last, as `manifest.json`, with the seconds the other
+/// swapped in together, so `out` never mixes files of two runs, `extra` files (a shard's)
+/// included. `manifest` is written last, as `manifest.json`, with the seconds the other
 /// files took under `timings.write`.
 pub fn write_outputs(
     out: &OutputDir,
     task: &OutputTask,
     records: &dyn RunRecords,
-    shard: Option<&ShardState>,
+    extra: Option<&dyn ExtraFiles>,
     format: TableFormat,
     mut manifest: serde_json::Value,
 ) -> Result<()> {
@@ -183,8 +182,8 @@ pub fn write_outputs(
     set.write("summary.md", |w| {
         Ok(w.write_all(summary(task, records.totals()).as_bytes())?)
     })?;
-    if let Some(state) = shard {
-        write_shard_files(&mut set, records, state)?;
+    if let Some(extra) = extra {
+        extra.write(&mut set, records)?;
     }
     manifest["timings"]["write"] = serde_json::Value::from(start.elapsed().as_secs_f64());
     let json = serde_json::to_string_pretty(&manifest)?;
@@ -192,27 +191,11 @@ pub fn write_outputs(
     set.commit()
 }
 
-/// A shard's `documents.jsonl` (where each document's quotes and rows sit in the corpus, which
-/// is what a merge interleaves by) and `shard.json` (its totals).
-fn write_shard_files(
-    set: &mut StagedSet,
-    records: &dyn RunRecords,
-    state: &ShardState,
-) -> Result<()> {
-    set.write(crate::shard::DOCUMENTS, |w| {
-        records.for_each_document(&mut |doc| {
-            let entry = DocumentEntry {
-                position: doc.position,
-                doc_id: doc.doc_id,
-                quotes: doc.quotes,
-                actors: doc.actors.len(),
-            };
-            serde_json::to_writer(&mut *w, &entry)?;
-            Ok(w.write_all(b"\n")?)
-        })
-    })?;
-    let json = serde_json::to_string_pretty(state)?;
-    set.write(crate::shard::STATE, |w| Ok(writeln!(w, "{json}")?))
+/// Files a run adds to its output set beside the tables, written from the same records (a
+/// shard's index and state); implemented where their format is defined.
+pub trait ExtraFiles {
+    /// Stages the files into `set`.
+    fn write(&self, set: &mut StagedSet, records: &dyn RunRecords) -> Result<()>;
 }
 
 /// Below this confidence an actor's stance is marked weak in the summary: its label is less

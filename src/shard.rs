@@ -11,7 +11,8 @@
 
 use crate::aggregate::{ActorStance, Labels, Tally};
 use crate::error::UserError;
-use crate::run_outputs::{DocumentActors, OutputTask, RunRecords, RunTotals};
+use crate::output::StagedSet;
+use crate::run_outputs::{DocumentActors, ExtraFiles, OutputTask, RunRecords, RunTotals};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -119,6 +120,27 @@ impl ShardState {
             skipped: totals.skipped.clone(),
             corpus: corpus.clone(),
         }
+    }
+}
+
+/// A shard's `documents.jsonl` (where each document's quotes and rows sit in the corpus, which
+/// is what a merge interleaves by) and `shard.json` (its totals).
+impl ExtraFiles for ShardState {
+    fn write(&self, set: &mut StagedSet, records: &dyn RunRecords) -> Result<()> {
+        set.write(DOCUMENTS, |w| {
+            records.for_each_document(&mut |doc| {
+                let entry = DocumentEntry {
+                    position: doc.position,
+                    doc_id: doc.doc_id,
+                    quotes: doc.quotes,
+                    actors: doc.actors.len(),
+                };
+                serde_json::to_writer(&mut *w, &entry)?;
+                Ok(w.write_all(b"\n")?)
+            })
+        })?;
+        let json = serde_json::to_string_pretty(self)?;
+        set.write(STATE, |w| Ok(writeln!(w, "{json}")?))
     }
 }
 

@@ -166,7 +166,7 @@ impl RunArgs {
             out,
             &task,
             &result,
-            state.as_ref(),
+            state.as_ref().map(|s| s as &dyn run_outputs::ExtraFiles),
             self.format,
             serde_json::to_value(&manifest)?,
         )?;
