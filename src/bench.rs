@@ -3,9 +3,9 @@
 
 use crate::classify::nli::{Mode, NliClassifier};
 use crate::classify::Item;
+use crate::datasets::semeval::SemevalItem;
 use crate::encoders::{ModelInput, TextModel};
 use crate::error::UserError;
-use crate::eval::semeval::SemevalItem;
 use crate::task::Task;
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -71,7 +71,7 @@ pub fn semeval_items(data_root: &Path, limit: usize) -> Result<Option<Vec<Semeva
     if !path.is_file() {
         return Ok(None);
     }
-    let mut items = crate::eval::semeval::load(&path)?;
+    let mut items = crate::datasets::semeval::load(&path)?;
     items.truncate(limit);
     Ok(Some(items))
 }

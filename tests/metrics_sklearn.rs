@@ -3,7 +3,7 @@
 //! random label vectors plus empty-class, single-class, length-1 and total-disagreement cases.
 
 use serde::Deserialize;
-use stancer::eval::metrics::{
+use stancer::metrics::{
     agreement, classification_report, cohen_kappa, confusion_matrix, krippendorff_alpha_nominal,
 };
 

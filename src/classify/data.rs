@@ -115,8 +115,8 @@ pub fn load(
 ) -> Result<(Vec<Example>, DataSource)> {
     let (kind, path) = kind_of(spec)?;
     let held_out = KINDS.iter().any(|(k, _, test)| *k == kind && *test)
-        || (kind == "newsmtsc" && crate::eval::report::file_name(path).starts_with("devtest"))
-        || (kind == "semeval" && crate::eval::report::file_name(path).starts_with("testdata"));
+        || (kind == "newsmtsc" && crate::datasets::file_name(path).starts_with("devtest"))
+        || (kind == "semeval" && crate::datasets::file_name(path).starts_with("testdata"));
     if purpose == Purpose::Train && held_out {
         return Err(UserError::new(
             format!("--data {spec} is kept for evaluation"),
@@ -135,7 +135,7 @@ pub fn load(
     };
     let mapped = |raw: &str, where_: &dyn Fn() -> String| task.map_label(raw).with_context(where_);
     let examples = match kind {
-        "semeval" => crate::eval::semeval::load(path)?
+        "semeval" => crate::datasets::semeval::load(path)?
             .into_iter()
             .map(|item| {
                 let raw = match field {
@@ -155,11 +155,11 @@ pub fn load(
             .collect::<Result<Vec<_>>>()?,
         "gwsd" | "gwsd-test" => {
             let split = if kind == "gwsd" {
-                crate::eval::gwsd::Split::Train
+                crate::datasets::gwsd::Split::Train
             } else {
-                crate::eval::gwsd::Split::Test
+                crate::datasets::gwsd::Split::Test
             };
-            let (items, _) = crate::eval::gwsd::load(path, split)?;
+            let (items, _) = crate::datasets::gwsd::load(path, split)?;
             items
                 .into_iter()
                 .map(|item| {
@@ -174,7 +174,7 @@ pub fn load(
                 })
                 .collect::<Result<Vec<_>>>()?
         }
-        "newsmtsc" => crate::eval::newsmtsc::load(path)?
+        "newsmtsc" => crate::datasets::newsmtsc::load(path)?
             .into_iter()
             .map(|item| {
                 Ok(Example {
@@ -190,7 +190,7 @@ pub fn load(
         "jsonl" => load_jsonl(path, task)?,
         _ => {
             let split = kind.strip_prefix("perspectrum-").unwrap_or("train");
-            let mut items = crate::eval::perspectrum::load(path, split)?;
+            let mut items = crate::datasets::perspectrum::load(path, split)?;
             if purpose == Purpose::Train {
                 items.extend(unrelated_pairs(&items));
             }
@@ -213,8 +213,8 @@ pub fn load(
 /// One perspective in three paired with the claim of another debate, drawn with a fixed seed:
 /// a sentence about something else, which takes no stance on the claim it is shown with.
 fn unrelated_pairs(
-    items: &[crate::eval::perspectrum::PerspectrumItem],
-) -> Vec<crate::eval::perspectrum::PerspectrumItem> {
+    items: &[crate::datasets::perspectrum::PerspectrumItem],
+) -> Vec<crate::datasets::perspectrum::PerspectrumItem> {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2019);
     let claims: Vec<(u64, &str)> = {
         let mut seen = std::collections::BTreeMap::new();
@@ -232,7 +232,7 @@ fn unrelated_pairs(
                 .filter(|(id, _)| *id != item.claim_id)
                 .collect();
             let (id, claim) = **others.choose(&mut rng)?;
-            Some(crate::eval::perspectrum::PerspectrumItem {
+            Some(crate::datasets::perspectrum::PerspectrumItem {
                 id: format!("{}-unrelated-c{id}", item.id),
                 claim: claim.to_string(),
                 claim_id: id,
@@ -304,7 +304,7 @@ fn load_jsonl(path: &Path, task: &Task) -> Result<Vec<Example>> {
             .with_context(|| format!("{}: malformed JSON line", where_()))?;
         let label = task.map_label(&row.label).with_context(where_)?;
         examples.push(Example {
-            id: format!("{}:{}", crate::eval::report::file_name(path), n + 1),
+            id: format!("{}:{}", crate::datasets::file_name(path), n + 1),
             text: row.text,
             target: row.target,
             label,

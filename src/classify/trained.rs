@@ -9,7 +9,7 @@ use super::text_norm::TextNorm;
 use super::{Item, Prediction};
 use crate::encoders::TextModel;
 use crate::error::UserError;
-use crate::eval::metrics::classification_report;
+use crate::metrics::classification_report;
 use crate::output::write_atomic;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -36,29 +36,6 @@ pub struct Example {
 }
 
 impl Example {
-    /// The example as a report item under `prediction`, grouped by its target (or
-    /// `default_target`); `keep_text` false leaves the text out of the report.
-    pub fn scored(
-        &self,
-        labels: &[String],
-        default_target: &str,
-        prediction: Prediction,
-        keep_text: bool,
-    ) -> crate::eval::report::ScoredItem {
-        crate::eval::report::ScoredItem {
-            id: self.id.clone(),
-            doc_id: String::new(),
-            group: self
-                .target
-                .clone()
-                .unwrap_or_else(|| default_target.to_string()),
-            text: keep_text.then(|| self.text.clone()),
-            gold: labels[self.label].clone(),
-            prediction: Some(prediction),
-            matched_id: None,
-        }
-    }
-
     /// The example as a classifier input (no speaker: training data names none).
     pub fn item(&self) -> Item<'_> {
         Item {
@@ -85,7 +62,7 @@ impl DataSource {
             .path
             .split_once(':')
             .map_or(self.path.as_str(), |p| p.1);
-        crate::eval::report::file_name(Path::new(path))
+        crate::datasets::file_name(Path::new(path))
     }
 }
 

@@ -10,10 +10,10 @@ use crate::bench::{
     semeval_tweets, streaming_peak_rss, write_corpus, write_random_model, zero_shot_pairs,
     BenchCorpus,
 };
+use crate::datasets::semeval::SemevalItem;
 use crate::device::DeviceSpec;
 use crate::encoders::{LoadOptions, TextModel};
 use crate::error::UserError;
-use crate::eval::semeval::SemevalItem;
 use crate::task::Task;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};

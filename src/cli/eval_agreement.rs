@@ -2,7 +2,7 @@
 //! the figure a labelled dataset needs before its gold can be trusted.
 
 use crate::eval::agreement::{compare, load_labels, Agreement};
-use crate::eval::metrics::ConfusionMatrix;
+use crate::metrics::ConfusionMatrix;
 use crate::task::Task;
 use anyhow::{Context, Result};
 use clap::Args;

@@ -78,7 +78,9 @@ impl EvalDataArgs {
         let scored: Vec<ScoredItem> = examples
             .iter()
             .zip(predictions)
-            .map(|(e, p)| e.scored(&labels, &task.target.name, p, !self.no_report_text))
+            .map(|(e, p)| {
+                ScoredItem::from_example(e, &labels, &task.target.name, p, !self.no_report_text)
+            })
             .collect();
         let file_names: Vec<String> = sources.iter().map(|d| d.file_name()).collect();
         let stems: Vec<&str> = file_names

@@ -5,9 +5,9 @@ use crate::aggregate::ActorStance;
 use crate::classify::data::Field;
 use crate::error::UserError;
 use crate::eval::bootstrap::{BootstrapConfig, MIN_RESAMPLES};
-use crate::eval::metrics::ClassificationReport;
 use crate::eval::report::{self, ActorLevel, Dataset, ReportInput, TaskInfo};
 use crate::eval::stance::{evaluate, load_gold, GoldStanceDoc, StanceEvaluation};
+use crate::metrics::ClassificationReport;
 use crate::quotes::Quote;
 use crate::task::{Task, DEFAULT_TASK};
 use anyhow::{Context, Result};
@@ -80,7 +80,7 @@ impl EvalStanceArgs {
         let dataset = Dataset {
             name: task.name.clone(),
             protocol: "predictions of a run, matched to gold quotes by character overlap".into(),
-            gold_file: report::file_name(&gold_path),
+            gold_file: crate::datasets::file_name(&gold_path),
             gold_sha256: crate::pipeline::file_sha256(&gold_path)?,
             predictions_sha256: Some(crate::pipeline::file_sha256(&quotes_path)?),
         };

@@ -199,7 +199,8 @@ impl TrainArgs {
             .zip(probabilities)
             .map(|(e, probs)| {
                 let prediction = Prediction::from_probs(&head.labels, probs, &head.name);
-                e.scored(
+                ScoredItem::from_example(
+                    e,
                     &head.labels,
                     &task.target.name,
                     prediction,

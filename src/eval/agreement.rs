@@ -4,7 +4,7 @@
 //! A file is JSONL in one of two shapes, told apart line by line: `{"id": …, "label": …}`, or a
 //! native `gold.jsonl` document line, whose quotes give `quote_id` → stance (or sentiment).
 
-use crate::eval::metrics::{agreement, AgreementReport};
+use crate::metrics::{agreement, AgreementReport};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

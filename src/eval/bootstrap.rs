@@ -17,7 +17,7 @@
 //!   on every platform and for every metric, so intervals of different metrics (and both systems
 //!   of a paired test) are computed on identical resamples.
 
-use crate::eval::metrics::MetricsError;
+use crate::metrics::MetricsError;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use serde::{Deserialize, Serialize};

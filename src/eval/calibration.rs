@@ -4,7 +4,7 @@
 //! time; these figures say how far off that is. Confidence is the probability the model gave
 //! its predicted label (top-label calibration, Guo et al. 2017).
 
-use crate::eval::metrics::{check_lengths, LabelSet, MetricsError};
+use crate::metrics::{check_lengths, LabelSet, MetricsError};
 use serde::{Deserialize, Serialize};
 
 /// Number of equal-width bins the reports use unless told otherwise.

@@ -3,14 +3,9 @@
 pub mod agreement;
 pub mod bootstrap;
 pub mod calibration;
-pub mod gwsd;
-pub mod metrics;
 pub mod native;
-pub mod newsmtsc;
-pub mod perspectrum;
 pub mod polnear;
 pub mod quotes;
 pub mod report;
-pub mod semeval;
 pub mod spans;
 pub mod stance;

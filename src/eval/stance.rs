@@ -4,8 +4,8 @@
 use crate::aggregate::ActorStance;
 use crate::classify::data::Field;
 use crate::classify::Prediction;
-use crate::eval::metrics::{classification_report, ClassificationReport};
 use crate::eval::report::ScoredItem;
+use crate::metrics::{classification_report, ClassificationReport};
 use crate::quotes::Quote;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};

@@ -6,9 +6,7 @@
 
 use super::{fmt4, Report};
 use crate::eval::bootstrap::{paired_bootstrap, BootstrapConfig, PairedBootstrapTest};
-use crate::eval::metrics::{
-    classification_report, mcnemar_exact, ClassificationReport, McNemarTest,
-};
+use crate::metrics::{classification_report, mcnemar_exact, ClassificationReport, McNemarTest};
 use anyhow::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;

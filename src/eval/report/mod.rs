@@ -15,11 +15,12 @@ mod page;
 pub mod quotes;
 mod svg;
 
+use crate::classify::trained::Example;
 use crate::classify::Prediction;
 use crate::eval::bootstrap::{bootstrap_ci, BootstrapConfig, ConfidenceInterval};
 use crate::eval::calibration::{expected_calibration_error, CalibrationReport, DEFAULT_BINS};
-use crate::eval::metrics::{classification_report, cohen_kappa, ClassificationReport};
 use crate::eval::stance::ActorOutcome;
+use crate::metrics::{classification_report, cohen_kappa, ClassificationReport};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -213,6 +214,31 @@ pub struct ScoredItem {
     pub prediction: Option<Prediction>,
     /// Id of the matched predicted quote, when predictions come from a run.
     pub matched_id: Option<String>,
+}
+
+impl ScoredItem {
+    /// A labelled example as a report item under `prediction`, grouped by its target (or
+    /// `default_target`); `keep_text` false leaves the text out of the report.
+    pub fn from_example(
+        example: &Example,
+        labels: &[String],
+        default_target: &str,
+        prediction: Prediction,
+        keep_text: bool,
+    ) -> ScoredItem {
+        ScoredItem {
+            id: example.id.clone(),
+            doc_id: String::new(),
+            group: example
+                .target
+                .clone()
+                .unwrap_or_else(|| default_target.to_string()),
+            text: keep_text.then(|| example.text.clone()),
+            gold: labels[example.label].clone(),
+            prediction: Some(prediction),
+            matched_id: None,
+        }
+    }
 }
 
 /// What [`build`] needs.
@@ -426,14 +452,6 @@ impl Report {
         serde_json::from_value(head)
             .with_context(|| format!("{}: malformed {SCHEMA} report", path.display()))
     }
-}
-
-/// The last path component, so reports carry no directories.
-pub fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }
 
 /// A name usable as one path component: anything but letters, digits, `-`, `_`, `.` and `+`

@@ -5,7 +5,7 @@
 
 use crate::eval::bootstrap::ConfidenceInterval;
 use crate::eval::calibration::ReliabilityBin;
-use crate::eval::metrics::ConfusionMatrix;
+use crate::metrics::ConfusionMatrix;
 use std::fmt::Write;
 
 /// Escapes text for HTML and SVG element content and attribute values.
