@@ -10,6 +10,7 @@ use crate::output::{OutputDir, StagedSet};
 use crate::task::Task;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
+use std::io::Write;
 use std::time::Instant;
 
 /// What the output files say about the task: its name, target and labels.
@@ -149,36 +150,7 @@ pub fn write_outputs(
         .map(String::as_str)
         .filter(|l| Some(*l) != task.none_label.as_deref())
         .collect();
-    set.write("actors.csv", |w| {
-        write!(
-            w,
-            "level,doc_id,actor_id,actor,label,confidence,n_quotes,n_on_target"
-        )?;
-        for l in &on_target {
-            write!(w, ",p_{l}")?;
-        }
-        writeln!(w, ",evidence")?;
-        rows(&mut |level, a| {
-            write!(
-                w,
-                "{level},{},{},{},{},{},{},{}",
-                csv_field(a.doc_id.as_deref().unwrap_or("")),
-                csv_field(&a.actor_id),
-                csv_field(&a.actor),
-                csv_field(&a.label),
-                a.confidence,
-                a.n_quotes,
-                a.n_on_target
-            )?;
-            for l in &on_target {
-                match a.scores.get(*l) {
-                    Some(p) => write!(w, ",{p}")?,
-                    None => write!(w, ",")?,
-                }
-            }
-            Ok(writeln!(w, ",{}", csv_field(&a.evidence.join(" ")))?)
-        })
-    })?;
+    set.write("actors.csv", |w| write_actors_csv(w, &on_target, &rows))?;
     set.write("summary.md", |w| {
         Ok(w.write_all(summary(task, records.totals()).as_bytes())?)
     })?;
@@ -245,12 +217,52 @@ pub fn summary(task: &OutputTask, totals: &RunTotals) -> String {
     out
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+/// Visits every actor row with its level: the documents' rows, then the corpus rows.
+type ActorRows<'a> = dyn Fn(&mut dyn FnMut(&str, &ActorStance) -> Result<()>) -> Result<()> + 'a;
+
+/// `actors.csv`: one row per actor row, the probabilities of the `on_target` labels as
+/// `p_<label>` columns, evidence quote ids space-separated; quoted where needed.
+fn write_actors_csv(
+    w: &mut (dyn Write + Send),
+    on_target: &[&str],
+    rows: &ActorRows,
+) -> Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    let mut header: Vec<String> = [
+        "level",
+        "doc_id",
+        "actor_id",
+        "actor",
+        "label",
+        "confidence",
+        "n_quotes",
+        "n_on_target",
+    ]
+    .map(String::from)
+    .into();
+    header.extend(on_target.iter().map(|l| format!("p_{l}")));
+    header.push("evidence".into());
+    csv.write_record(&header)?;
+    rows(&mut |level, a| {
+        let mut record = vec![
+            level.to_string(),
+            a.doc_id.clone().unwrap_or_default(),
+            a.actor_id.clone(),
+            a.actor.clone(),
+            a.label.clone(),
+            a.confidence.to_string(),
+            a.n_quotes.to_string(),
+            a.n_on_target.to_string(),
+        ];
+        record.extend(
+            on_target
+                .iter()
+                .map(|l| a.scores.get(*l).map_or(String::new(), f32::to_string)),
+        );
+        record.push(a.evidence.join(" "));
+        Ok(csv.write_record(&record)?)
+    })?;
+    Ok(csv.flush()?)
 }
 
 #[cfg(test)]
@@ -298,9 +310,30 @@ mod tests {
     }
 
     #[test]
-    fn csv_fields_are_quoted_when_needed() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a, b"), "\"a, b\"");
-        assert_eq!(csv_field("say \"no\""), "\"say \"\"no\"\"\"");
+    fn actors_csv_quotes_what_needs_it_and_reads_back() {
+        let actor = ActorStance {
+            actor_id: "a1".into(),
+            actor: "Smith, \"Jr.\"\nthe second".into(),
+            doc_id: Some("d,1".into()),
+            label: "oppose".into(),
+            scores: [("oppose".to_string(), 0.75)].into(),
+            confidence: 0.75,
+            n_quotes: 2,
+            n_on_target: 1,
+            evidence: vec!["d,1:q0001".into(), "d,1:q0002".into()],
+        };
+        let rows = |f: &mut dyn FnMut(&str, &ActorStance) -> Result<()>| f("document", &actor);
+        let mut bytes = Vec::new();
+        write_actors_csv(&mut bytes, &["oppose", "support"], &rows).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(
+            text,
+            "level,doc_id,actor_id,actor,label,confidence,n_quotes,n_on_target,p_oppose,p_support,evidence\n\
+             document,\"d,1\",a1,\"Smith, \"\"Jr.\"\"\nthe second\",oppose,0.75,2,1,0.75,,\"d,1:q0001 d,1:q0002\"\n"
+        );
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[3], "Smith, \"Jr.\"\nthe second");
+        assert_eq!(&row[10], "d,1:q0001 d,1:q0002");
     }
 }
