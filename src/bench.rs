@@ -1,7 +1,8 @@
 //! Throughput benchmarks of the embedding model, run in one process so that ratios between
 //! settings (batch size, corpus, device) are comparable.
 
-use crate::classify::nli::{Mode, NliClassifier};
+use crate::classify::classifier::{Batch, Classifier};
+use crate::classify::nli::NliClassifier;
 use crate::classify::Item;
 use crate::datasets::semeval::SemevalItem;
 use crate::encoders::{ModelInput, TextModel};
@@ -213,13 +214,13 @@ pub fn zero_shot_pairs(task: &Task, tweets: &[SemevalItem]) -> Vec<(String, Stri
 /// Zero-shot classifies every tweet against its own target through [`NliClassifier`] (one pair
 /// per task label, the path of `--method nli`), repeatedly until `min_time` has passed.
 pub fn bench_zero_shot(
-    model: &TextModel,
-    model_name: &str,
+    classifier: &NliClassifier,
     task: &Task,
     tweets: &[SemevalItem],
     batch_size: usize,
     min_time: Duration,
 ) -> Result<PairBenchRow> {
+    let model = classifier.model();
     let items = zero_shot_items(tweets);
     let pairs = zero_shot_pairs(task, tweets);
     let inputs: Vec<ModelInput> = pairs
@@ -231,13 +232,13 @@ pub fn bench_zero_shot(
         .iter()
         .map(|(ids, _)| ids.len())
         .sum();
-    let classifier = NliClassifier::new(model, model_name, Mode::SingleLabel)?;
     let (passes, seconds) = time_passes(min_time, || {
-        std::hint::black_box(classifier.predict(task, &items, batch_size)?);
+        let mut batch = Batch::new(&items, model, batch_size);
+        std::hint::black_box(classifier.predict(&mut batch)?);
         Ok(())
     })?;
     Ok(PairBenchRow {
-        model: model_name.to_string(),
+        model: classifier.name().to_string(),
         texts: items.len(),
         pairs: pairs.len(),
         mean_tokens: tokens as f64 / pairs.len().max(1) as f64,

@@ -4,11 +4,8 @@
 
 use crate::actors::Registry;
 use crate::aggregate::{Labels, QuoteStance, Tally};
-use crate::classify::features;
-use crate::classify::nli::{Mode, NliClassifier};
-use crate::classify::text_norm::TextNorm;
-use crate::classify::trained_model::TrainedModel;
-use crate::classify::{similarity, Item, Prediction};
+use crate::classify::classifier::{Batch, Classifier, Provenance};
+use crate::classify::Item;
 use crate::corpus::{Corpus, Document};
 use crate::encoders::TextModel;
 use crate::error::UserError;
@@ -24,58 +21,6 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// How quotes get their stance.
-// Built once per run, so the variants' size difference costs nothing.
-#[allow(clippy::large_enum_variant)]
-pub enum StanceMethod {
-    /// A trained classifier: a linear head or a fine-tuned cross-encoder (default).
-    Trained(TrainedModel),
-    /// Zero-shot NLI with a cross-encoder.
-    Nli {
-        /// The cross-encoder.
-        model: TextModel,
-        /// Its name for outputs.
-        name: String,
-        /// Single- or multi-label scoring.
-        mode: Mode,
-    },
-    /// Bi-encoder similarity to label descriptions (baseline).
-    Similarity,
-}
-
-impl StanceMethod {
-    /// The normalisation of the text embeddings [`StanceMethod::predict`] reads, when it reads
-    /// any (a trained head).
-    pub fn embeddings_norm(&self) -> Option<TextNorm> {
-        match self {
-            StanceMethod::Trained(model) => model.embeddings_norm(),
-            _ => None,
-        }
-    }
-
-    /// Stance predictions for `items`. `vectors` are the items' text embeddings from `embedder`
-    /// (normalised as [`StanceMethod::embeddings_norm`] says) when the caller computed them
-    /// already (they are shared with the sentiment head).
-    pub fn predict(
-        &self,
-        embedder: &TextModel,
-        task: &Task,
-        items: &[Item],
-        vectors: Option<Vec<Vec<f32>>>,
-        batch_size: usize,
-    ) -> Result<Vec<Prediction>> {
-        match self {
-            StanceMethod::Trained(model) => {
-                model.predict(embedder, Some(task), items, vectors, batch_size)
-            }
-            StanceMethod::Nli { model, name, mode } => {
-                NliClassifier::new(model, name, *mode)?.predict(task, items, batch_size)
-            }
-            StanceMethod::Similarity => similarity::predict(embedder, task, items, batch_size),
-        }
-    }
-}
-
 /// Everything a run needs.
 pub struct RunConfig {
     /// Corpus inputs (files, directories, `-`).
@@ -84,10 +29,10 @@ pub struct RunConfig {
     pub task: Task,
     /// Embedding model for heads and the similarity baseline.
     pub embedder: TextModel,
-    /// Stance classifier.
-    pub stance: StanceMethod,
+    /// Stance classifier, in the task's labels.
+    pub stance: Box<dyn Classifier>,
     /// Sentiment classifier, if any (predictions in its own labels).
-    pub sentiment: Option<TrainedModel>,
+    pub sentiment: Option<Box<dyn Classifier>>,
     /// Actor registry linking actors across documents.
     pub registry: Option<Registry>,
     /// Report bad documents and go on instead of stopping.
@@ -295,8 +240,7 @@ struct Piece {
 /// Runs the pipeline. Documents are extracted and classified in chunks (up to
 /// `chunk_documents` documents, or one window of a huge document), and each classified chunk is
 /// appended, as one JSON line holding all its quotes, to `checkpoint`, whose first line is the
-/// run's fingerprint: a hash of `settings` (the models, task, registry and flags the caller
-/// knows), this config's own flags, and the contents of every input file. With `resume`,
+/// run's fingerprint ([`RunPlan::fingerprint`]). With `resume`,
 /// chunks already in a checkpoint with the same fingerprint are not processed again; since a
 /// corpus cuts into the same chunks every time and a torn last line drops its whole chunk, an
 /// interrupted run resumes to byte-identical results without losing or duplicating anything.
@@ -304,12 +248,12 @@ struct Piece {
 pub fn run(
     config: &RunConfig,
     checkpoint: &Path,
-    settings: &serde_json::Value,
+    plan: &RunPlan,
     resume: bool,
     progress: &dyn Fn(Progress),
 ) -> Result<RunResult> {
     let corpus = Corpus::open(&config.inputs)?;
-    let run_id = fingerprint(config, &corpus, settings, resume)?;
+    let run_id = plan.fingerprint(config, &corpus, resume)?;
     // Shards of one run share the run id; each resumes from its own checkpoint only.
     let fingerprint = match config.shard {
         Some(shard) => crate::models::cache::sha256_bytes(format!("{run_id} {shard}").as_bytes()),
@@ -452,41 +396,55 @@ fn run_chunks(
     })
 }
 
-/// The hash a checkpoint is recognised by: everything that changes a run's records. Input files
-/// count by their contents (an edited document is a different run), so resuming reads the
-/// corpus once more up front; stdin cannot be read twice, so a run reading it cannot resume.
-fn fingerprint(
-    config: &RunConfig,
-    corpus: &Corpus,
-    settings: &serde_json::Value,
-    resume: bool,
-) -> Result<String> {
-    let mut inputs = Vec::new();
-    for path in corpus.files() {
-        if path.as_os_str() == crate::corpus::STDIN {
-            if resume {
-                return Err(UserError::new(
-                    "--resume cannot check that stdin holds the same documents as before",
-                    "save the input to a file and run on that file, or run without --resume",
-                ));
+/// What changes a run's records besides its flags and inputs: the task, the models with their
+/// hashes, the registry's contents and the device the models run on. `--resume`, `--quiet`,
+/// `--json` and `--out` change nothing and are not in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunPlan {
+    /// sha256 of the task file.
+    pub task_sha256: String,
+    /// The embedding model and the classifiers.
+    pub models: Vec<Provenance>,
+    /// sha256 of the actor registry, when one is used.
+    pub registry_sha256: Option<String>,
+    /// The token limit asked for (`None`: each model's own).
+    pub max_length: Option<usize>,
+    /// The device the models were loaded on ([`crate::device::describe`]), not the one asked for.
+    pub device: String,
+}
+
+impl RunPlan {
+    /// The hash a checkpoint is recognised by: this plan, `config`'s own flags and the contents
+    /// of every input file (an edited document is a different run), so resuming reads the
+    /// corpus once more up front; stdin cannot be read twice, so a run reading it cannot resume.
+    pub fn fingerprint(&self, config: &RunConfig, corpus: &Corpus, resume: bool) -> Result<String> {
+        let mut inputs = Vec::new();
+        for path in corpus.files() {
+            if path.as_os_str() == crate::corpus::STDIN {
+                if resume {
+                    return Err(UserError::new(
+                        "--resume cannot check that stdin holds the same documents as before",
+                        "save the input to a file and run on that file, or run without --resume",
+                    ));
+                }
+                inputs.push(serde_json::json!([path, null]));
+            } else {
+                inputs.push(serde_json::json!([path, file_sha256(path)?]));
             }
-            inputs.push(serde_json::json!([path, null]));
-        } else {
-            inputs.push(serde_json::json!([path, file_sha256(path)?]));
         }
+        let value = serde_json::json!({
+            "stancer": env!("CARGO_PKG_VERSION"),
+            "plan": self,
+            "inputs": inputs,
+            "skip_bad": config.skip_bad,
+            "batch_size": config.batch_size,
+            "chunk_documents": config.chunk_documents,
+            "window_bytes": config.window_bytes,
+        });
+        Ok(crate::models::cache::sha256_bytes(
+            value.to_string().as_bytes(),
+        ))
     }
-    let value = serde_json::json!({
-        "stancer": env!("CARGO_PKG_VERSION"),
-        "settings": settings,
-        "inputs": inputs,
-        "skip_bad": config.skip_bad,
-        "batch_size": config.batch_size,
-        "chunk_documents": config.chunk_documents,
-        "window_bytes": config.window_bytes,
-    });
-    Ok(crate::models::cache::sha256_bytes(
-        value.to_string().as_bytes(),
-    ))
 }
 
 /// Extracted pieces waiting for classification, and where classified chunks go.
@@ -648,36 +606,14 @@ fn classify(config: &RunConfig, quotes: &mut [Quote]) -> Result<()> {
             target: None,
         })
         .collect();
-    // Stance and sentiment heads share the text vectors; a text is embedded again only where
-    // their normalisations write it differently.
-    let embed = |norm| features::embed_texts(&config.embedder, &items, norm, config.batch_size);
-    let stance_norm = config.stance.embeddings_norm();
-    let stance_vectors = stance_norm.map(embed).transpose()?;
-    let stance = config.stance.predict(
-        &config.embedder,
-        &config.task,
-        &items,
-        stance_vectors.clone(),
-        config.batch_size,
-    )?;
-    let sentiment = match &config.sentiment {
-        Some(model) => {
-            let vectors = match (model.embeddings_norm(), stance_vectors, stance_norm) {
-                (Some(norm), Some(vectors), Some(from)) => Some(features::renormalise(
-                    &config.embedder,
-                    &items,
-                    vectors,
-                    from,
-                    norm,
-                    config.batch_size,
-                )?),
-                (Some(norm), _, _) => Some(embed(norm)?),
-                (None, _, _) => None,
-            };
-            Some(model.predict(&config.embedder, None, &items, vectors, config.batch_size)?)
-        }
-        None => None,
-    };
+    // Stance and sentiment heads share the text vectors through the batch.
+    let mut batch = Batch::new(&items, &config.embedder, config.batch_size);
+    let stance = config.stance.predict(&mut batch)?;
+    let sentiment = config
+        .sentiment
+        .as_ref()
+        .map(|c| c.predict(&mut batch))
+        .transpose()?;
     let mut sentiment = sentiment.map(Vec::into_iter);
     for (quote, stance) in quotes.iter_mut().zip(stance) {
         quote.stance = Some(stance);
@@ -696,7 +632,7 @@ pub struct RunManifest {
     /// Task name and sha256 of the task file.
     pub task: (String, String),
     /// Models and heads with their file hashes.
-    pub models: Vec<serde_json::Value>,
+    pub models: Vec<Provenance>,
     /// Documents, quotes, attributed quotes, actors, skipped inputs.
     pub counts: serde_json::Value,
     /// Bad inputs skipped.

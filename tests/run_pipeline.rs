@@ -4,9 +4,8 @@ mod common;
 
 use common::{root, stancer};
 
-use stancer::classify::trained::TrainedClassifier;
 use stancer::classify::trained_model::TrainedModel;
-use stancer::pipeline::{self, RunConfig, StanceMethod};
+use stancer::pipeline::{self, RunConfig};
 use stancer::task::Task;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -114,12 +113,23 @@ fn quotes(result: &pipeline::RunResult) -> Vec<stancer::quotes::Quote> {
 
 fn config(model: stancer::encoders::TextModel, inputs: Vec<PathBuf>) -> RunConfig {
     let task = Task::load(&root().join("datasets/missile-shield/task.toml")).unwrap();
-    let head = TrainedClassifier::load(&root().join("models/missile-shield-exemplars")).unwrap();
+    let no_base = |id: &str| -> anyhow::Result<(PathBuf, String)> {
+        anyhow::bail!("a head has no base encoder, asked for {id}")
+    };
+    let head = TrainedModel::load(
+        &root().join("models/missile-shield-exemplars"),
+        "all-minilm-l6-v2",
+        &no_base,
+        &candle_core::Device::Cpu,
+        Some(task.clone()),
+        "stance",
+    )
+    .unwrap();
     RunConfig {
         inputs,
         task,
         embedder: model,
-        stance: StanceMethod::Trained(TrainedModel::Head(head)),
+        stance: Box::new(head),
         sentiment: None,
         registry: None,
         skip_bad: false,
@@ -151,7 +161,7 @@ fn an_interrupted_run_resumes_without_losing_or_duplicating_quotes() {
     std::fs::write(&corpus, lines.join("\n")).unwrap();
     let config = config(model, vec![corpus]);
 
-    let f = serde_json::json!("f");
+    let f = plan(&config, None);
     let clean = pipeline::run(&config, &dir.path().join("clean.ckpt"), &f, false, &|_| {}).unwrap();
 
     let checkpoint = dir.path().join("resume.ckpt");
@@ -172,7 +182,7 @@ fn an_interrupted_run_resumes_without_losing_or_duplicating_quotes() {
     bytes.extend_from_slice(b"{\"doc_id\": \"p9\", \"quo");
     std::fs::write(&checkpoint, bytes).unwrap();
 
-    let other = serde_json::json!("other flags");
+    let other = plan(&config, Some(64));
     let err = pipeline::run(&config, &checkpoint, &other, true, &|_| {})
         .err()
         .unwrap();
@@ -246,26 +256,31 @@ fn paragraph_corpus(dir: &Path) -> PathBuf {
     corpus
 }
 
+/// A plan for `config`'s classifier; another `max_length` makes another run.
+fn plan(config: &RunConfig, max_length: Option<usize>) -> pipeline::RunPlan {
+    pipeline::RunPlan {
+        task_sha256: "t".into(),
+        models: vec![config.stance.provenance().clone()],
+        registry_sha256: None,
+        max_length,
+        device: "cpu".into(),
+    }
+}
+
 /// Runs until the `n`th chunk is checkpointed, then "crashes"; returns the checkpoint's size
 /// after each chunk.
 fn crash_after(config: &RunConfig, checkpoint: &Path, n: usize) -> Vec<u64> {
     let sizes = std::cell::RefCell::new(Vec::new());
     let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        pipeline::run(
-            config,
-            checkpoint,
-            &serde_json::json!("f"),
-            false,
-            &|event| {
-                if let pipeline::Progress::Finished { .. } = event {
-                    let mut sizes = sizes.borrow_mut();
-                    sizes.push(std::fs::metadata(checkpoint).unwrap().len());
-                    if sizes.len() == n {
-                        panic!("simulated crash");
-                    }
+        pipeline::run(config, checkpoint, &plan(config, None), false, &|event| {
+            if let pipeline::Progress::Finished { .. } = event {
+                let mut sizes = sizes.borrow_mut();
+                sizes.push(std::fs::metadata(checkpoint).unwrap().len());
+                if sizes.len() == n {
+                    panic!("simulated crash");
                 }
-            },
-        )
+            }
+        })
     }));
     assert!(crashed.is_err());
     sizes.into_inner()
@@ -282,7 +297,7 @@ fn a_torn_chunk_is_done_again_whole_so_the_resumed_run_is_byte_identical() {
     // Two documents per checkpoint line, so a torn line loses a chunk of two that the resumed
     // run must redo whole.
     config.chunk_documents = 2;
-    let f = serde_json::json!("f");
+    let f = plan(&config, None);
     let clean = pipeline::run(&config, &dir.path().join("clean.ckpt"), &f, false, &|_| {}).unwrap();
     let checkpoint = dir.path().join("resume.ckpt");
     let sizes = crash_after(&config, &checkpoint, 3);
@@ -308,7 +323,7 @@ fn an_edited_input_or_another_batch_size_is_not_resumed() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = paragraph_corpus(dir.path());
     let mut config = config(model, vec![corpus.clone()]);
-    let f = serde_json::json!("f");
+    let f = plan(&config, None);
     let clean = pipeline::run(&config, &dir.path().join("clean.ckpt"), &f, false, &|_| {}).unwrap();
     let checkpoint = dir.path().join("resume.ckpt");
     crash_after(&config, &checkpoint, 1);
@@ -349,7 +364,7 @@ fn a_huge_document_is_read_window_by_window_and_resumes_between_windows() {
     let mut config = config(model, vec![huge.clone()]);
     // Each window holds one copy of the article.
     config.window_bytes = article.len() + 2;
-    let f = serde_json::json!("f");
+    let f = plan(&config, None);
     let classified = std::cell::Cell::new(0);
     let clean = pipeline::run(&config, &dir.path().join("clean.ckpt"), &f, false, &|e| {
         if let pipeline::Progress::Classifying { .. } = e {

@@ -1,10 +1,12 @@
 //! Stance and sentiment classification of quote texts.
 //!
-//! Three classifiers share one output, [`Prediction`]: a trained linear head on frozen
-//! embeddings ([`head`], the default), zero-shot NLI with a cross-encoder ([`nli`]), and a
-//! bi-encoder similarity baseline ([`similarity`]). None of them sees candle types beyond
-//! [`crate::encoders::TextModel`].
+//! Every classifier implements [`classifier::Classifier`] and gives one output, [`Prediction`]:
+//! a trained linear head on frozen embeddings ([`head`], the default) or a fine-tuned
+//! cross-encoder ([`finetuned`]), both behind [`trained_model`]; zero-shot NLI with a
+//! cross-encoder ([`nli`]); and a bi-encoder similarity baseline ([`similarity`]). None of them
+//! sees candle types beyond [`crate::encoders::TextModel`].
 
+pub mod classifier;
 pub mod cv;
 pub mod data;
 pub mod features;

@@ -2,7 +2,8 @@
 //! it: the text is the premise, each label's hypothesis the second sequence, and the
 //! entailment class (found by name in `id2label`) scores the label.
 
-use super::{softmax, Item, Prediction};
+use super::classifier::{Batch, Classifier, Provenance};
+use super::{softmax, Prediction};
 use crate::encoders::{ModelInput, TextModel};
 use crate::error::UserError;
 use crate::task::Task;
@@ -94,53 +95,80 @@ pub fn zero_shot_scores(
 }
 
 /// Zero-shot stance from a task's per-label hypotheses.
-pub struct NliClassifier<'m> {
-    model: &'m TextModel,
+pub struct NliClassifier {
+    model: TextModel,
     classes: NliClasses,
+    task: Task,
+    labels: Vec<String>,
     name: String,
     mode: Mode,
+    provenance: Provenance,
 }
 
-impl<'m> NliClassifier<'m> {
-    /// Wraps a cross-encoder; fails when it has no entailment class.
-    pub fn new(model: &'m TextModel, name: &str, mode: Mode) -> Result<Self> {
+impl NliClassifier {
+    /// Wraps a cross-encoder scoring `task`'s hypotheses; fails when it has no entailment
+    /// class.
+    pub fn new(
+        model: TextModel,
+        name: &str,
+        mode: Mode,
+        task: Task,
+        provenance: Provenance,
+    ) -> Result<Self> {
         Ok(Self {
             classes: NliClasses::from_labels(model.labels(), name)?,
             model,
+            labels: task.labels.iter().map(|l| l.name.clone()).collect(),
+            task,
             name: name.to_string(),
             mode,
+            provenance,
         })
     }
 
+    /// The cross-encoder.
+    pub fn model(&self) -> &TextModel {
+        &self.model
+    }
+}
+
+impl Classifier for NliClassifier {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
     /// Scores every task label for each item, with `{speaker}` and `{target}` filled in.
-    pub fn predict(
-        &self,
-        task: &Task,
-        items: &[Item],
-        batch_size: usize,
-    ) -> Result<Vec<Prediction>> {
+    fn predict(&self, batch: &mut Batch) -> Result<Vec<Prediction>> {
+        let items = batch.items;
         let premises: Vec<&str> = items.iter().map(|i| i.text).collect();
         let hypotheses: Vec<Vec<String>> = items
             .iter()
             .map(|item| {
-                (0..task.labels.len())
-                    .map(|k| task.hypothesis_for(k, item.speaker, item.target))
+                (0..self.task.labels.len())
+                    .map(|k| self.task.hypothesis_for(k, item.speaker, item.target))
                     .collect()
             })
             .collect();
         let scores = zero_shot_scores(
-            self.model,
+            &self.model,
             self.classes,
             &premises,
             &hypotheses,
             self.mode,
-            batch_size,
+            batch.batch_size(),
         )?;
-        let labels: Vec<String> = task.labels.iter().map(|l| l.name.clone()).collect();
         Ok(scores
             .iter()
-            .map(|s| Prediction::from_probs(&labels, s, &self.name))
+            .map(|s| Prediction::from_probs(&self.labels, s, &self.name))
             .collect())
+    }
+
+    fn provenance(&self) -> &Provenance {
+        &self.provenance
     }
 }
 

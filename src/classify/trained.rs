@@ -132,7 +132,7 @@ pub struct CvReport {
 }
 
 /// One head file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HeadFile {
     /// File name inside the classifier folder.
     pub file: String,

@@ -1,11 +1,10 @@
 //! A trained classifier folder of either kind, used through one type: a linear head on frozen
 //! embeddings (`head.json`) or a fine-tuned cross-encoder (`classifier.json`).
 
+use super::classifier::{Batch, Classifier, Provenance};
 use super::finetuned::{self, FineTunedClassifier};
-use super::text_norm::TextNorm;
 use super::trained::{self, TrainedClassifier};
-use super::{Item, Prediction};
-use crate::encoders::TextModel;
+use super::Prediction;
 use crate::error::UserError;
 use crate::models::cache::sha256_file;
 use crate::task::Task;
@@ -13,10 +12,19 @@ use anyhow::Result;
 use candle_core::Device;
 use std::path::{Path, PathBuf};
 
-/// A loaded classifier folder.
+/// A loaded classifier folder, bound to the labels it predicts in.
+pub struct TrainedModel {
+    model: Folder,
+    /// Predictions are in this task's labels; without one, in the classifier's own.
+    task: Option<Task>,
+    labels: Vec<String>,
+    provenance: Provenance,
+}
+
+/// What the folder holds.
 // Loaded once per command, so the variants' size difference costs nothing.
 #[allow(clippy::large_enum_variant)]
-pub enum TrainedModel {
+enum Folder {
     /// Linear heads on embeddings of the run's embedding model.
     Head(TrainedClassifier),
     /// A LoRA cross-encoder over its base encoder.
@@ -24,103 +32,100 @@ pub enum TrainedModel {
 }
 
 impl TrainedModel {
-    /// Loads the classifier in `dir`: a head must have been trained on `embedding_model`'s
-    /// embeddings; a cross-encoder's base encoder is found by `resolve_base` (id → folder and
-    /// weights sha256).
+    /// Loads the classifier in `dir`, predicting in `task`'s labels (its own without one) and
+    /// recorded under `role`: a head must have been trained on `embedding_model`'s embeddings
+    /// (and, with a task, in its labels); a cross-encoder's base encoder is found by
+    /// `resolve_base` (id → folder and weights sha256).
     pub fn load(
         dir: &Path,
         embedding_model: &str,
         resolve_base: &dyn Fn(&str) -> Result<(PathBuf, String)>,
         device: &Device,
+        task: Option<Task>,
+        role: &str,
     ) -> Result<Self> {
-        if finetuned::is_fine_tuned(dir) {
+        let (model, provenance, own_labels) = if finetuned::is_fine_tuned(dir) {
             let manifest = finetuned::read_manifest(dir)?;
             let (base_dir, base_sha256) = resolve_base(&manifest.base_model)?;
-            return Ok(Self::FineTuned(FineTunedClassifier::load(
-                dir,
-                &base_dir,
-                &base_sha256,
-                device,
-            )?));
-        }
-        let head = TrainedClassifier::load(dir)?;
-        if head.manifest.embedding_model != embedding_model {
-            return Err(UserError::new(
-                format!(
-                    "head {} was trained on '{}' embeddings, not '{embedding_model}'",
-                    dir.display(),
-                    head.manifest.embedding_model
-                ),
-                format!("run with --model {}", head.manifest.embedding_model),
-            ));
-        }
-        Ok(Self::Head(head))
-    }
-
-    /// The classifier's name, as predictions record it.
-    pub fn name(&self) -> &str {
-        match self {
-            Self::Head(h) => &h.manifest.name,
-            Self::FineTuned(f) => &f.manifest.name,
-        }
-    }
-
-    /// The normalisation of the text embeddings a head reads (`None`: it reads no embeddings).
-    pub fn embeddings_norm(&self) -> Option<TextNorm> {
-        match self {
-            Self::Head(h) => Some(h.manifest.text_norm),
-            Self::FineTuned(_) => None,
-        }
-    }
-
-    /// Predictions for `items`: in `task`'s labels, or in the classifier's own labels when
-    /// `task` is `None`. `vectors` are the items' embeddings from `embedder` (normalised as
-    /// [`TrainedModel::embeddings_norm`] says) when the caller has them already.
-    pub fn predict(
-        &self,
-        embedder: &TextModel,
-        task: Option<&Task>,
-        items: &[Item],
-        vectors: Option<Vec<Vec<f32>>>,
-        batch_size: usize,
-    ) -> Result<Vec<Prediction>> {
-        match self {
-            Self::Head(head) => {
-                if let Some(task) = task {
-                    check_labels(&head.manifest.labels, task)?;
-                }
-                match vectors {
-                    Some(v) => head.predict_embedded(embedder, v, items, batch_size),
-                    None => head.predict(embedder, items, batch_size),
-                }
+            let model = FineTunedClassifier::load(dir, &base_dir, &base_sha256, device)?;
+            let m = &model.manifest;
+            let provenance = Provenance::FineTuned {
+                role: role.to_string(),
+                classifier: m.name.clone(),
+                dir: dir.to_path_buf(),
+                manifest_sha256: sha256_file(&dir.join(finetuned::MANIFEST))?,
+                adapter_sha256: m.adapter_sha256.clone(),
+                base_model: m.base_model.clone(),
+                base_sha256: m.base_sha256.clone(),
+            };
+            let labels = m.labels.clone();
+            (Folder::FineTuned(model), provenance, labels)
+        } else {
+            let head = TrainedClassifier::load(dir)?;
+            if head.manifest.embedding_model != embedding_model {
+                return Err(UserError::new(
+                    format!(
+                        "head {} was trained on '{}' embeddings, not '{embedding_model}'",
+                        dir.display(),
+                        head.manifest.embedding_model
+                    ),
+                    format!("run with --model {}", head.manifest.embedding_model),
+                ));
             }
-            Self::FineTuned(model) => match task {
-                Some(task) => model.predict(task, items, batch_size),
-                None => model.predict_own(items, batch_size),
+            if let Some(task) = &task {
+                check_labels(&head.manifest.labels, task)?;
+            }
+            let provenance = Provenance::Head {
+                role: role.to_string(),
+                head: head.manifest.name.clone(),
+                dir: dir.to_path_buf(),
+                manifest_sha256: sha256_file(&dir.join(trained::MANIFEST))?,
+                heads: head.manifest.heads.clone(),
+            };
+            let labels = head.manifest.labels.clone();
+            (Folder::Head(head), provenance, labels)
+        };
+        let labels = match &task {
+            Some(task) => task.labels.iter().map(|l| l.name.clone()).collect(),
+            None => own_labels,
+        };
+        Ok(TrainedModel {
+            model,
+            task,
+            labels,
+            provenance,
+        })
+    }
+}
+
+impl Classifier for TrainedModel {
+    fn name(&self) -> &str {
+        match &self.model {
+            Folder::Head(h) => &h.manifest.name,
+            Folder::FineTuned(f) => &f.manifest.name,
+        }
+    }
+
+    fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    fn predict(&self, batch: &mut Batch) -> Result<Vec<Prediction>> {
+        let size = batch.batch_size();
+        match &self.model {
+            Folder::Head(head) => {
+                let vectors = batch.text_vectors(head.manifest.text_norm)?;
+                head.predict_embedded(batch.embedder(), vectors, batch.items, size)
+            }
+            Folder::FineTuned(model) => match &self.task {
+                Some(task) => model.predict(task, batch.items, size),
+                None => model.predict_own(batch.items, size),
             },
         }
     }
 
-    /// The provenance record of this classifier in `dir` for a run's `manifest.json`.
-    pub fn provenance(&self, role: &str, dir: &Path) -> Result<serde_json::Value> {
-        Ok(match self {
-            Self::Head(head) => serde_json::json!({
-                "role": role,
-                "head": head.manifest.name,
-                "dir": dir,
-                "manifest_sha256": sha256_file(&dir.join(trained::MANIFEST))?,
-                "heads": head.manifest.heads,
-            }),
-            Self::FineTuned(model) => serde_json::json!({
-                "role": role,
-                "classifier": model.manifest.name,
-                "dir": dir,
-                "manifest_sha256": sha256_file(&dir.join(finetuned::MANIFEST))?,
-                "adapter_sha256": model.manifest.adapter_sha256,
-                "base_model": model.manifest.base_model,
-                "base_sha256": model.manifest.base_sha256,
-            }),
-        })
+    fn provenance(&self) -> &Provenance {
+        &self.provenance
     }
 }
 

@@ -10,6 +10,8 @@ use crate::bench::{
     semeval_tweets, streaming_peak_rss, write_corpus, write_random_model, zero_shot_pairs,
     BenchCorpus,
 };
+use crate::classify::classifier::Provenance;
+use crate::classify::nli::{Mode, NliClassifier};
 use crate::datasets::semeval::SemevalItem;
 use crate::device::DeviceSpec;
 use crate::encoders::{LoadOptions, TextModel};
@@ -387,9 +389,21 @@ impl CrossEncoderBenchArgs {
             let start = Instant::now();
             let model = TextModel::load(dir, LoadOptions::default(), &device)?;
             loads.push(json!({ "model": name, "load_seconds": start.elapsed().as_secs_f64() }));
+            let provenance = Provenance::Nli {
+                role: "stance-nli".into(),
+                dir: dir.clone(),
+                weights_sha256: crate::pipeline::file_sha256(&dir.join("model.safetensors"))?,
+                multi_label: false,
+            };
+            let classifier =
+                NliClassifier::new(model, name, Mode::SingleLabel, task.clone(), provenance)?;
             for &batch_size in &self.batch_sizes {
                 rows.push(bench_zero_shot(
-                    &model, name, &task, &tweets, batch_size, min_time,
+                    &classifier,
+                    &task,
+                    &tweets,
+                    batch_size,
+                    min_time,
                 )?);
             }
         }

@@ -3,6 +3,7 @@
 
 use super::model_args::ModelArgs;
 use super::stance_args::StanceArgs;
+use crate::classify::classifier::Batch;
 use crate::classify::data::{self, Field};
 use crate::classify::Item;
 use crate::eval::bootstrap::{BootstrapConfig, MIN_RESAMPLES};
@@ -65,12 +66,15 @@ impl EvalDataArgs {
             sources.push(s);
         }
         let (embedder_manifest, embedder) = self.model.load()?;
-        let (method, _) = self.stance.open(&self.model, &embedder_manifest.id)?;
+        let classifier = self
+            .stance
+            .open(&self.model, &embedder_manifest.id, &task)?;
         let items: Vec<Item> = examples.iter().map(|e| e.item()).collect();
         let bar = super::progress_bar(items.len() as u64, "items");
         let mut predictions = Vec::with_capacity(items.len());
         for chunk in items.chunks(PROGRESS_CHUNK) {
-            predictions.extend(method.predict(&embedder, &task, chunk, None, self.batch_size)?);
+            let mut batch = Batch::new(chunk, &embedder, self.batch_size);
+            predictions.extend(classifier.predict(&mut batch)?);
             bar.inc(chunk.len() as u64);
         }
         bar.finish_and_clear();

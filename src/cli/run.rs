@@ -4,9 +4,10 @@ use super::model_args::ModelArgs;
 use super::stance_args::{load_trained, StanceArgs};
 use super::ProgressView;
 use crate::actors::Registry;
+use crate::classify::classifier::{Classifier, Provenance};
 use crate::error::UserError;
 use crate::output::OutputDir;
-use crate::pipeline::{self, RunConfig, RunManifest};
+use crate::pipeline::{self, RunConfig, RunManifest, RunPlan};
 use crate::run_outputs::{self, OutputTask, TableFormat};
 use crate::shard::{Shard, ShardState};
 use crate::task::{Task, DEFAULT_TASK};
@@ -123,9 +124,7 @@ impl RunArgs {
         let registry_path = self.registry_path(&task, &inputs);
         let Loaded {
             config,
-            models,
-            task_sha256,
-            settings,
+            plan,
             load_seconds,
         } = self.load(task, inputs, registry_path.as_deref())?;
         let progress = if self.quiet {
@@ -140,7 +139,7 @@ impl RunArgs {
             )
         };
         let checkpoint = self.out.join(CHECKPOINT);
-        let result = pipeline::run(&config, &checkpoint, &settings, self.resume, &|event| {
+        let result = pipeline::run(&config, &checkpoint, &plan, self.resume, &|event| {
             show(&progress.bar, event)
         })?;
         progress.finish();
@@ -148,8 +147,8 @@ impl RunArgs {
         let manifest = RunManifest {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             command: command.to_vec(),
-            task: (config.task.name.clone(), task_sha256),
-            models,
+            task: (config.task.name.clone(), plan.task_sha256),
+            models: plan.models,
             counts: totals.counts(),
             skipped: totals.skipped.clone(),
             platform: crate::device::cpu_float_platform(),
@@ -179,8 +178,8 @@ impl RunArgs {
         Ok(())
     }
 
-    /// Loads the models, heads and registry and builds the pipeline's config, with the
-    /// provenance the fingerprint and the manifest record.
+    /// Loads the models, heads and registry and builds the pipeline's config, with the plan
+    /// the fingerprint and the manifest record.
     fn load(
         &self,
         task: Task,
@@ -190,39 +189,36 @@ impl RunArgs {
         let load_start = Instant::now();
         let registry = registry_path.map(Registry::load).transpose()?;
         let (embedder_manifest, embedder) = self.model.load()?;
-        let mut models = vec![serde_json::json!({
-            "role": "embedding",
-            "id": embedder_manifest.id,
-            "revision": embedder_manifest.revision,
-            "files": embedder_manifest.files,
-        })];
-        let (stance, provenance) = self.stance.open(&self.model, &embedder_manifest.id)?;
-        models.push(provenance);
+        let stance = self
+            .stance
+            .open(&self.model, &embedder_manifest.id, &task)?;
         let sentiment = if self.no_sentiment {
             None
         } else {
-            let (classifier, provenance) = load_trained(
+            let classifier: Box<dyn Classifier> = Box::new(load_trained(
                 &self.sentiment,
                 &self.model,
                 &embedder_manifest.id,
                 "sentiment",
-            )?;
-            models.push(provenance);
+                None,
+            )?);
             Some(classifier)
         };
-        let task_sha256 = pipeline::file_sha256(&task.path)?;
-        let registry_sha256 = registry_path.map(pipeline::file_sha256).transpose()?;
-        // Everything here that changes the records (the pipeline adds the inputs' contents and
-        // its own flags); --resume, --quiet, --json and --out do not.
-        let settings = serde_json::json!({
-            "task": task_sha256,
-            "models": models,
-            "method": format!("{:?}", self.stance.method),
-            "multi_label": self.stance.multi_label,
-            "registry": registry_sha256,
-            "max_length": self.model.max_length,
-            "device": self.model.device.to_string(),
-        });
+        let mut models = vec![Provenance::Embedding {
+            role: "embedding".into(),
+            id: embedder_manifest.id.clone(),
+            revision: embedder_manifest.revision.clone(),
+            files: embedder_manifest.files.clone(),
+        }];
+        models.push(stance.provenance().clone());
+        models.extend(sentiment.as_ref().map(|c| c.provenance().clone()));
+        let plan = RunPlan {
+            task_sha256: pipeline::file_sha256(&task.path)?,
+            models,
+            registry_sha256: registry_path.map(pipeline::file_sha256).transpose()?,
+            max_length: self.model.max_length,
+            device: crate::device::describe(embedder.device()),
+        };
         let config = RunConfig {
             inputs,
             task,
@@ -238,9 +234,7 @@ impl RunArgs {
         };
         Ok(Loaded {
             config,
-            models,
-            task_sha256,
-            settings,
+            plan,
             load_seconds: load_start.elapsed().as_secs_f64(),
         })
     }
@@ -274,11 +268,8 @@ impl RunArgs {
 /// What [`RunArgs::load`] loads: the pipeline's config and its provenance.
 struct Loaded {
     config: RunConfig,
-    /// The models and heads with their revisions and file hashes.
-    models: Vec<serde_json::Value>,
-    task_sha256: String,
-    /// What changes the records, for the run's fingerprint.
-    settings: serde_json::Value,
+    /// What changes the records besides flags and inputs.
+    plan: RunPlan,
     load_seconds: f64,
 }
 

@@ -2,11 +2,14 @@
 //! both build the classifier, and record its provenance, the same way.
 
 use super::model_args::ModelArgs;
-use crate::classify::nli::Mode;
+use crate::classify::classifier::{Classifier, Provenance};
+use crate::classify::nli::{Mode, NliClassifier};
+use crate::classify::similarity::Similarity;
 use crate::classify::trained_model::TrainedModel;
 use crate::encoders::{LoadOptions, TextModel};
 use crate::error::UserError;
-use crate::pipeline::{self, StanceMethod};
+use crate::pipeline;
+use crate::task::Task;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -44,20 +47,22 @@ pub enum Method {
 }
 
 impl StanceArgs {
-    /// Builds the classifier (for embeddings of `model`, the run's embedding model), with its
-    /// provenance record for a run's `manifest.json`.
+    /// Builds the classifier for `task` (for embeddings of `embedding_model`, the run's
+    /// embedding model).
     pub fn open(
         &self,
         model: &ModelArgs,
         embedding_model: &str,
-    ) -> Result<(StanceMethod, serde_json::Value)> {
-        let device = &model.device;
+        task: &Task,
+    ) -> Result<Box<dyn Classifier>> {
         Ok(match self.method {
-            Method::Trained => {
-                let (classifier, provenance) =
-                    load_trained(&self.classifier, model, embedding_model, "stance")?;
-                (StanceMethod::Trained(classifier), provenance)
-            }
+            Method::Trained => Box::new(load_trained(
+                &self.classifier,
+                model,
+                embedding_model,
+                "stance",
+                Some(task.clone()),
+            )?),
             Method::Nli => {
                 let dir = self.nli_model_dir.as_ref().ok_or_else(|| {
                     UserError::new(
@@ -65,37 +70,42 @@ impl StanceArgs {
                         "pass the folder of an NLI cross-encoder with an entailment label (e.g. a DeBERTa-v3 MNLI model fetched from the hub)",
                     )
                 })?;
-                let model = TextModel::load(dir, LoadOptions::default(), &device.open()?)?;
-                let provenance = serde_json::json!({
-                    "role": "stance-nli",
-                    "dir": dir,
-                    "weights_sha256": pipeline::file_sha256(&dir.join("model.safetensors"))?,
-                });
-                let name = dir.display().to_string();
+                let encoder = TextModel::load(dir, LoadOptions::default(), &model.device.open()?)?;
+                let provenance = Provenance::Nli {
+                    role: "stance-nli".into(),
+                    dir: dir.clone(),
+                    weights_sha256: pipeline::file_sha256(&dir.join("model.safetensors"))?,
+                    multi_label: self.multi_label,
+                };
                 let mode = if self.multi_label {
                     Mode::MultiLabel
                 } else {
                     Mode::SingleLabel
                 };
-                (StanceMethod::Nli { model, name, mode }, provenance)
+                let name = dir.display().to_string();
+                Box::new(NliClassifier::new(
+                    encoder,
+                    &name,
+                    mode,
+                    task.clone(),
+                    provenance,
+                )?)
             }
-            Method::Similarity => (
-                StanceMethod::Similarity,
-                serde_json::json!({"role": "stance-similarity", "embedding": embedding_model}),
-            ),
+            Method::Similarity => Box::new(Similarity::new(task.clone(), embedding_model)),
         })
     }
 }
 
-/// Loads the trained classifier folder `dir` (bundled defaults found anywhere) with its
-/// provenance record under `role`: a head must match `embedding_model`; a cross-encoder's base
-/// encoder is obtained as `model` obtains models.
+/// Loads the trained classifier folder `dir` (bundled defaults found anywhere), recorded under
+/// `role` and predicting in `task`'s labels (its own without one): a head must match
+/// `embedding_model`; a cross-encoder's base encoder is obtained as `model` obtains models.
 pub fn load_trained(
     dir: &Path,
     model: &ModelArgs,
     embedding_model: &str,
     role: &str,
-) -> Result<(TrainedModel, serde_json::Value)> {
+    task: Option<Task>,
+) -> Result<TrainedModel> {
     let dir = crate::bundled::locate(dir)?;
     let resolve_base = |id: &str| -> Result<(PathBuf, String)> {
         let mut args = model.clone();
@@ -110,8 +120,6 @@ pub fn load_trained(
             .unwrap_or_default();
         Ok((dir, sha))
     };
-    let classifier =
-        TrainedModel::load(&dir, embedding_model, &resolve_base, &model.device.open()?)?;
-    let provenance = classifier.provenance(role, &dir)?;
-    Ok((classifier, provenance))
+    let device = model.device.open()?;
+    TrainedModel::load(&dir, embedding_model, &resolve_base, &device, task, role)
 }

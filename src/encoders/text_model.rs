@@ -141,6 +141,11 @@ impl TextModel {
         })
     }
 
+    /// The device the model was loaded on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
     /// Class names in logit order; empty for embedding models.
     pub fn labels(&self) -> &[String] {
         self.encoder.labels()
