@@ -1,11 +1,12 @@
-//! Fine-tuning an encoder in Rust: LoRA adapters and a classification head trained with AdamW
-//! through candle's autograd, on CPU or GPU.
+//! Fine-tuning an encoder in Rust: LoRA adapters and a classification head trained with AdamW,
+//! on CPU or GPU.
 //!
 //! The encoder's own weights stay frozen and memory-mapped; only the adapter factors and the
-//! head are variables ([`params`]). The forward pass is the inference pass of
-//! [`crate::encoders`] with an [`crate::encoders::Adaptation`] added, so what is trained is
-//! what runs. [`trainer`] holds the loop, its checkpoints and early stopping; [`optim`] the
-//! optimiser and schedule.
+//! head are trained ([`params`]). An architecture that can be fine-tuned implements
+//! [`crate::encoders::Trainable`]: its training forward pass applies the adapters, keeps its
+//! activations and returns one step's gradients (BERT's backward pass is written by hand and
+//! checked against PyTorch + peft). [`trainer`] holds the loop, its checkpoints and early
+//! stopping; [`optim`] the optimiser and schedule.
 
 pub mod optim;
 pub mod params;

@@ -2,8 +2,8 @@
 //! cue and speaker spans, resolved to actors.
 //!
 //! Pipeline, one linear pass each: [`tokens`] (and datelines) → [`spans`] (quotation-mark
-//! pairing) → [`stream`] (quotations masked, datelines left out, sentences) → [`attribution`]
-//! (cues, [`speaker`]s, content shapes) → [`crate::actors`] (mentions clustered into actors) →
+//! pairing) → `stream` (quotations masked, datelines left out, sentences) → `attribution`
+//! (cues, speakers, content shapes) → [`crate::actors`] (mentions clustered into actors) →
 //! [`Quote`] records.
 
 mod attribution;
