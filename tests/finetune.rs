@@ -8,7 +8,7 @@ use candle_core::{Device, Tensor};
 use serde::Deserialize;
 use stancer::encoders::lora::{self, AdapterConfig};
 use stancer::encoders::{
-    load_trainable, Dropout, LoadOptions, ModelInput, TextModel, TextTokenizer, TokenBatch,
+    load_trainable, Dropout, LoadOptions, ModelInput, PaddedBatch, TextModel, TextTokenizer,
 };
 use stancer::finetune::trainer::set_cross_entropy;
 use stancer::finetune::{
@@ -158,7 +158,7 @@ fn loss_and_gradients_match_torch_autograd() {
         .iter()
         .map(|(a, b)| (a.as_slice(), b.as_slice()))
         .collect();
-    let batch = TokenBatch::pad(&items, tokenizer.pad_id(), &Device::Cpu).unwrap();
+    let batch = PaddedBatch::pad(&items, tokenizer.pad_id(), &Device::Cpu).unwrap();
     let allowed: Vec<&[usize]> = train.iter().map(|e| e.allowed.as_slice()).collect();
     let (loss, grads) = model
         .gradients(&batch, &params.weights(), &mut Dropout::new(1), &|logits| {

@@ -3,8 +3,57 @@
 
 use candle_core::{Device, Tensor};
 
-/// One padded batch on the model's device: ids, token type ids and attention mask, all `[b, t]` u32.
+/// One batch of tokenised inputs on the host, packed one after another, as every backend takes
+/// it (the layout of text-embeddings-inference's `Batch`): no padding, no device, no tensors.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenBatch {
+    /// Token ids of every input, special tokens included.
+    pub input_ids: Vec<u32>,
+    /// Their segment ids (0 for the first sequence, 1 for the second of a pair).
+    pub type_ids: Vec<u32>,
+    /// Where each input starts in them, then the end: one more entry than inputs.
+    pub cu_seqlens: Vec<usize>,
+    /// The tokenizer's padding id, for backends that pad.
+    pub pad_id: u32,
+}
+
+impl TokenBatch {
+    /// Packs `items` (ids, type ids).
+    pub fn new(items: &[(&[u32], &[u32])], pad_id: u32) -> Self {
+        let mut batch = TokenBatch {
+            input_ids: Vec::new(),
+            type_ids: Vec::new(),
+            cu_seqlens: vec![0],
+            pad_id,
+        };
+        for (ids, types) in items {
+            batch.input_ids.extend_from_slice(ids);
+            batch.type_ids.extend_from_slice(types);
+            batch.cu_seqlens.push(batch.input_ids.len());
+        }
+        batch
+    }
+
+    /// The number of inputs.
+    pub fn len(&self) -> usize {
+        self.cu_seqlens.len() - 1
+    }
+
+    /// True for a batch of no inputs.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Input `i`'s ids and type ids.
+    pub fn item(&self, i: usize) -> (&[u32], &[u32]) {
+        let (a, b) = (self.cu_seqlens[i], self.cu_seqlens[i + 1]);
+        (&self.input_ids[a..b], &self.type_ids[a..b])
+    }
+}
+
+/// A [`TokenBatch`] padded on a candle device: ids, token type ids and attention mask, all
+/// `[b, t]` u32.
+pub struct PaddedBatch {
     /// Token ids, padded with the tokenizer's pad id.
     pub input_ids: Tensor,
     /// Segment ids (0 for the first sequence, 1 for the second of a pair; 0 on padding).
@@ -13,19 +62,16 @@ pub struct TokenBatch {
     pub attention_mask: Tensor,
 }
 
-impl TokenBatch {
-    /// Pads `items` (ids, type ids) to the longest one and moves them to `device`.
-    pub fn pad(
-        items: &[(&[u32], &[u32])],
-        pad_id: u32,
-        device: &Device,
-    ) -> candle_core::Result<Self> {
-        let width = items.iter().map(|(ids, _)| ids.len()).max().unwrap_or(0);
-        let rows = items.len();
-        let mut ids = vec![pad_id; rows * width];
+impl PaddedBatch {
+    /// Pads `batch` to its longest input and moves it to `device`.
+    pub fn new(batch: &TokenBatch, device: &Device) -> candle_core::Result<Self> {
+        let rows = batch.len();
+        let width = (0..rows).map(|i| batch.item(i).0.len()).max().unwrap_or(0);
+        let mut ids = vec![batch.pad_id; rows * width];
         let mut types = vec![0u32; rows * width];
         let mut mask = vec![0u32; rows * width];
-        for (row, (item_ids, item_types)) in items.iter().enumerate() {
+        for row in 0..rows {
+            let (item_ids, item_types) = batch.item(row);
             let base = row * width;
             ids[base..base + item_ids.len()].copy_from_slice(item_ids);
             types[base..base + item_types.len()].copy_from_slice(item_types);
@@ -36,6 +82,15 @@ impl TokenBatch {
             type_ids: Tensor::from_vec(types, (rows, width), device)?,
             attention_mask: Tensor::from_vec(mask, (rows, width), device)?,
         })
+    }
+
+    /// Pads `items` (ids, type ids) to the longest one and moves them to `device`.
+    pub fn pad(
+        items: &[(&[u32], &[u32])],
+        pad_id: u32,
+        device: &Device,
+    ) -> candle_core::Result<Self> {
+        Self::new(&TokenBatch::new(items, pad_id), device)
     }
 }
 
@@ -84,8 +139,17 @@ mod tests {
     }
 
     #[test]
+    fn packing_keeps_each_input_whole() {
+        let batch = TokenBatch::new(&[(&[101, 7, 102], &[0, 0, 0]), (&[101, 102], &[0, 1])], 0);
+        assert_eq!(batch.cu_seqlens, [0, 3, 5]);
+        assert_eq!(batch.len(), 2);
+        assert_eq!(batch.item(1), (&[101, 102][..], &[0, 1][..]));
+        assert!(TokenBatch::new(&[], 0).is_empty());
+    }
+
+    #[test]
     fn padding_masks_only_real_tokens() {
-        let batch = TokenBatch::pad(
+        let batch = PaddedBatch::pad(
             &[(&[101, 7, 102], &[0, 0, 0]), (&[101, 102], &[0, 1])],
             0,
             &Device::Cpu,

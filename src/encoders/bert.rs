@@ -15,8 +15,8 @@ mod train;
 use super::gelu::gelu_erf;
 use super::matmul::batched_matmul;
 use super::{
-    has_classification_head, labels_from_config, AdaptableLinear, AdapterWeights, Dropout, Encoder,
-    Projection, Site, TokenBatch, Trainable,
+    has_classification_head, labels_from_config, AdaptableLinear, AdapterWeights, CandleEncoder,
+    Dropout, PaddedBatch, Projection, Site, Trainable,
 };
 use anyhow::{Context, Result};
 use candle_core::{DType, Device, IndexOp, Module, Tensor};
@@ -227,7 +227,7 @@ impl Bert {
     }
 
     /// Word + token type + position embeddings of the real tokens, layer-normed: `[tokens, h]`.
-    fn embed(&self, batch: &TokenBatch, packing: &Packing) -> candle_core::Result<Tensor> {
+    fn embed(&self, batch: &PaddedBatch, packing: &Packing) -> candle_core::Result<Tensor> {
         let pick = |ids: &Tensor| ids.flatten_all()?.index_select(&packing.grid_of_token, 0);
         let words = self
             .word_embeddings
@@ -269,7 +269,7 @@ impl Bert {
     }
 
     /// Last-layer states of the real tokens, packed: `[tokens, h]`.
-    fn encode(&self, batch: &TokenBatch, packing: &Packing) -> candle_core::Result<Tensor> {
+    fn encode(&self, batch: &PaddedBatch, packing: &Packing) -> candle_core::Result<Tensor> {
         let mut hidden = self.embed(batch, packing)?;
         for layer in &self.layers {
             let context = self.attend(&layer.qkv.forward(&hidden)?, packing)?;
@@ -330,7 +330,7 @@ impl Trainable for Bert {
 
     fn adapted_logits(
         &self,
-        batch: &TokenBatch,
+        batch: &PaddedBatch,
         weights: &AdapterWeights,
     ) -> candle_core::Result<Tensor> {
         Ok(self.forward_train(batch, weights, None)?.0)
@@ -338,7 +338,7 @@ impl Trainable for Bert {
 
     fn gradients(
         &self,
-        batch: &TokenBatch,
+        batch: &PaddedBatch,
         weights: &AdapterWeights,
         dropout: &mut Dropout,
         loss: &dyn Fn(&Tensor) -> candle_core::Result<(f64, Tensor)>,
@@ -350,13 +350,13 @@ impl Trainable for Bert {
     }
 }
 
-impl Encoder for Bert {
-    fn hidden_states(&self, batch: &TokenBatch) -> candle_core::Result<Tensor> {
+impl CandleEncoder for Bert {
+    fn hidden_states(&self, batch: &PaddedBatch) -> candle_core::Result<Tensor> {
         let packing = Packing::new(&batch.attention_mask, batch.input_ids.device())?;
         packing.pad(&self.encode(batch, &packing)?)
     }
 
-    fn logits(&self, batch: &TokenBatch) -> candle_core::Result<Tensor> {
+    fn logits(&self, batch: &PaddedBatch) -> candle_core::Result<Tensor> {
         let head = self.head.as_ref().ok_or_else(|| {
             candle_core::Error::Msg("this BERT checkpoint has no classification head".into())
         })?;

@@ -1,6 +1,6 @@
 //! DeBERTa-v2/v3: bare encoders and `DebertaV2ForSequenceClassification`.
 
-use super::{has_classification_head, labels_from_config, Encoder, TokenBatch};
+use super::{has_classification_head, labels_from_config, CandleEncoder, PaddedBatch};
 use anyhow::{Context, Result};
 use candle_core::{Module, Tensor};
 use candle_nn::{linear, Linear, VarBuilder};
@@ -47,8 +47,8 @@ impl DebertaV2 {
     }
 }
 
-impl Encoder for DebertaV2 {
-    fn hidden_states(&self, batch: &TokenBatch) -> candle_core::Result<Tensor> {
+impl CandleEncoder for DebertaV2 {
+    fn hidden_states(&self, batch: &PaddedBatch) -> candle_core::Result<Tensor> {
         self.model.forward(
             &batch.input_ids,
             Some(batch.type_ids.clone()),
@@ -56,7 +56,7 @@ impl Encoder for DebertaV2 {
         )
     }
 
-    fn logits(&self, batch: &TokenBatch) -> candle_core::Result<Tensor> {
+    fn logits(&self, batch: &PaddedBatch) -> candle_core::Result<Tensor> {
         let head = self.head.as_ref().ok_or_else(|| {
             candle_core::Error::Msg("this DeBERTa checkpoint has no classification head".into())
         })?;

@@ -1,14 +1,17 @@
 //! Transformer encoders behind one small trait.
 //!
-//! An architecture file (`bert.rs`, `deberta.rs`) turns a padded token batch into hidden states
-//! and, where the checkpoint has a sequence-classification head, into logits. Everything that is
-//! the same for every architecture — tokenisation, truncation, length-sorted batching, pooling —
-//! lives in [`TextModel`], so adding an architecture means one new file plus one match arm in
-//! [`load_encoder`].
+//! [`Encoder`] is the backend seam: a host-side [`TokenBatch`] (packed ids, type ids and
+//! cumulative lengths) in, plain vectors or logits out, with no candle types, so another
+//! backend implements it alone. The candle backend ([`CandleBackend`]) pads a batch on its
+//! device and runs an architecture file (`bert.rs`, `deberta.rs`) that implements
+//! [`CandleEncoder`] on tensors. Everything that is the same for every architecture —
+//! tokenisation, truncation, length-sorted batching — lives in [`TextModel`], so adding an
+//! architecture means one new file plus one match arm in `build_encoder`.
 
 mod backward;
 mod batching;
 mod bert;
+mod candle_backend;
 mod deberta;
 mod dropout;
 mod gelu;
@@ -17,7 +20,8 @@ mod matmul;
 mod random;
 mod text_model;
 
-pub use batching::{plan_batches, TokenBatch};
+pub use batching::{plan_batches, PaddedBatch, TokenBatch};
+pub use candle_backend::{CandleBackend, CandleEncoder};
 pub use dropout::Dropout;
 pub use random::random_checkpoint;
 pub use text_model::{LoadOptions, ModelInput, Pooling, TextModel, TextTokenizer};
@@ -30,16 +34,23 @@ use candle_nn::VarBuilder;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// A transformer that maps a padded token batch to hidden states and, optionally, class logits.
+/// A model backend: host-side token batches in, plain vectors out, so a backend need not be
+/// candle (an ONNX Runtime or a remote one would implement this alone).
 pub trait Encoder: Send + Sync {
-    /// Last-layer hidden states, `[batch, tokens, hidden]`.
-    fn hidden_states(&self, batch: &TokenBatch) -> candle_core::Result<Tensor>;
+    /// One sentence vector per input of `batch`, pooled as `pooling` says and scaled to unit
+    /// length when `normalize`.
+    fn embed(&self, batch: &TokenBatch, pooling: Pooling, normalize: bool)
+        -> Result<Vec<Vec<f32>>>;
 
-    /// Sequence-classification logits, `[batch, labels]`; an error for bare encoders.
-    fn logits(&self, batch: &TokenBatch) -> candle_core::Result<Tensor>;
+    /// Sequence-classification logits, one row per input; an error for bare encoders.
+    fn logits(&self, batch: &TokenBatch) -> Result<Vec<Vec<f32>>>;
 
     /// Class names in logit order (from the checkpoint's `id2label`); empty for bare encoders.
     fn labels(&self) -> &[String];
+
+    /// True when batches may run concurrently on rayon's pool (a CPU backend: much of a
+    /// forward pass runs on one thread).
+    fn concurrent(&self) -> bool;
 }
 
 /// A linear layer of a transformer layer that an adapter can target.
@@ -117,7 +128,7 @@ impl AdapterWeights<'_> {
 
 /// An encoder that can be fine-tuned: its own weights stay frozen while LoRA factors on its
 /// linear layers and a sequence-classification head are trained.
-pub trait Trainable: Encoder {
+pub trait Trainable: CandleEncoder {
     /// Every linear layer an adapter can target, in forward order.
     fn adaptable(&self) -> Vec<AdaptableLinear>;
     /// Tensor names (transformers' sequence-classification names) and shapes of the
@@ -131,7 +142,7 @@ pub trait Trainable: Encoder {
     /// Classification logits with `weights` applied, without dropout: `[batch, labels]`.
     fn adapted_logits(
         &self,
-        batch: &TokenBatch,
+        batch: &PaddedBatch,
         weights: &AdapterWeights,
     ) -> candle_core::Result<Tensor>;
     /// One training step's forward pass (with `dropout`) and backward pass: `loss` maps the
@@ -139,7 +150,7 @@ pub trait Trainable: Encoder {
     /// gradient of every tensor of `weights`.
     fn gradients(
         &self,
-        batch: &TokenBatch,
+        batch: &PaddedBatch,
         weights: &AdapterWeights,
         dropout: &mut Dropout,
         loss: &dyn Fn(&Tensor) -> candle_core::Result<(f64, Tensor)>,
@@ -233,7 +244,11 @@ pub fn load_encoder(
             checkpoint.config_text,
         ),
     };
-    build_encoder(checkpoint.architecture, vb, &config_text).context(context)
+    let model = build_encoder(checkpoint.architecture, vb, &config_text).context(context)?;
+    Ok(Box::new(CandleBackend {
+        model,
+        device: device.clone(),
+    }))
 }
 
 /// Loads the encoder in `dir` for fine-tuning.
@@ -262,7 +277,7 @@ fn build_encoder(
     architecture: Architecture,
     vb: VarBuilder,
     config_text: &str,
-) -> Result<Box<dyn Encoder>> {
+) -> Result<Box<dyn CandleEncoder>> {
     Ok(match architecture {
         Architecture::Bert => Box::new(bert::Bert::load(vb, config_text)?),
         Architecture::DebertaV2 => Box::new(deberta::DebertaV2::load(vb, config_text)?),

@@ -3,8 +3,8 @@
 use super::{load_encoder, plan_batches, Encoder, TokenBatch};
 use crate::error::UserError;
 pub use crate::models::Pooling;
-use anyhow::{Context, Result};
-use candle_core::{DType, Device, Tensor, D};
+use anyhow::Result;
+use candle_core::Device;
 use rayon::prelude::*;
 use std::path::Path;
 use tokenizers::{
@@ -172,13 +172,8 @@ impl TextModel {
     pub fn embed(&self, texts: &[&str], batch_size: usize) -> Result<Vec<Vec<f32>>> {
         let inputs: Vec<ModelInput> = texts.iter().map(|t| ModelInput::Single(t)).collect();
         self.run_batched(&inputs, batch_size, |batch| {
-            let hidden = self.encoder.hidden_states(batch)?;
-            let pooled = pool(&hidden, &batch.attention_mask, self.options.pooling)?;
-            if self.options.normalize {
-                l2_normalize(&pooled)
-            } else {
-                Ok(pooled)
-            }
+            self.encoder
+                .embed(batch, self.options.pooling, self.options.normalize)
         })
     }
 
@@ -187,12 +182,12 @@ impl TextModel {
         self.run_batched(inputs, batch_size, |batch| self.encoder.logits(batch))
     }
 
-    /// Tokenises, runs `forward` on length-sorted padded batches and restores input order.
+    /// Tokenises, runs `forward` on length-sorted batches and restores input order.
     ///
-    /// On the CPU, batches run concurrently on rayon's pool: much of a forward pass (attention,
-    /// softmax, layer norm, copies) runs on one thread, so one batch at a time leaves the other
-    /// cores idle; the matmuls still share the same pool. Each batch's result does not depend on
-    /// what runs beside it, so outputs are the same as running them one after another.
+    /// On a CPU backend, batches run concurrently on rayon's pool: much of a forward pass
+    /// (attention, softmax, layer norm, copies) runs on one thread, so one batch at a time leaves
+    /// the other cores idle; the matmuls still share the same pool. Each batch's result does not
+    /// depend on what runs beside it, so outputs are the same as running them one after another.
     fn run_batched<F>(
         &self,
         inputs: &[ModelInput],
@@ -200,7 +195,7 @@ impl TextModel {
         forward: F,
     ) -> Result<Vec<Vec<f32>>>
     where
-        F: Fn(&TokenBatch) -> candle_core::Result<Tensor> + Sync,
+        F: Fn(&TokenBatch) -> Result<Vec<Vec<f32>>> + Sync,
     {
         let tokens = self.tokenize(inputs)?;
         let lengths: Vec<usize> = tokens.iter().map(|(ids, _)| ids.len()).collect();
@@ -210,13 +205,9 @@ impl TextModel {
                 .iter()
                 .map(|&i| (tokens[i].0.as_slice(), tokens[i].1.as_slice()))
                 .collect();
-            let batch = TokenBatch::pad(&items, self.tokenizer.pad_id(), &self.device)?;
-            forward(&batch)
-                .and_then(|t| t.to_dtype(DType::F32))
-                .and_then(|t| t.to_vec2::<f32>())
-                .context("model forward pass failed")
+            forward(&TokenBatch::new(&items, self.tokenizer.pad_id()))
         };
-        let outputs: Vec<Vec<Vec<f32>>> = if self.device.is_cpu() {
+        let outputs: Vec<Vec<Vec<f32>>> = if self.encoder.concurrent() {
             plan.par_iter().map(run_one).collect::<Result<_>>()?
         } else {
             plan.iter().map(run_one).collect::<Result<_>>()?
@@ -229,29 +220,6 @@ impl TextModel {
         }
         Ok(results)
     }
-}
-
-/// Pools `[b, t, h]` hidden states to `[b, h]` over the tokens the mask keeps.
-fn pool(hidden: &Tensor, mask: &Tensor, pooling: Pooling) -> candle_core::Result<Tensor> {
-    match pooling {
-        Pooling::Cls => hidden.narrow(1, 0, 1)?.squeeze(1),
-        Pooling::Mean => {
-            let mask = mask.to_dtype(hidden.dtype())?.unsqueeze(D::Minus1)?;
-            let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-            let counts = mask.sum(1)?.clamp(1e-9, f64::MAX)?;
-            summed.broadcast_div(&counts)
-        }
-    }
-}
-
-/// Divides each row by its L2 norm (floored at 1e-12, as torch's `F.normalize`).
-fn l2_normalize(x: &Tensor) -> candle_core::Result<Tensor> {
-    let norms = x
-        .sqr()?
-        .sum_keepdim(D::Minus1)?
-        .sqrt()?
-        .clamp(1e-12, f64::MAX)?;
-    x.broadcast_div(&norms)
 }
 
 /// The token limit a checkpoint declares: `model_max_length` from `tokenizer_config.json`,

@@ -4,7 +4,7 @@
 
 use super::optim::{scheduled_lr, AdamW, OptimConfig};
 use super::params::{LoraSettings, TrainableParams};
-use crate::encoders::{plan_batches, Dropout, ModelInput, TextTokenizer, TokenBatch, Trainable};
+use crate::encoders::{plan_batches, Dropout, ModelInput, PaddedBatch, TextTokenizer, Trainable};
 use crate::models::cache::sha256_bytes;
 use crate::progress::ProgressView;
 use anyhow::{Context, Result};
@@ -381,7 +381,7 @@ fn step_gradients(
         .iter()
         .map(|&i| (tokens[i].0.as_slice(), tokens[i].1.as_slice()))
         .collect();
-    let padded = TokenBatch::pad(&items, tokenizer.pad_id(), device)?;
+    let padded = PaddedBatch::pad(&items, tokenizer.pad_id(), device)?;
     let allowed: Vec<&[usize]> = batch.iter().map(|&i| train[i].allowed.as_slice()).collect();
     let mut dropout = Dropout::new(dropout_seed(seed, step));
     Ok(
@@ -450,7 +450,7 @@ pub fn predict(
             .iter()
             .map(|&i| (tokens[i].0.as_slice(), tokens[i].1.as_slice()))
             .collect();
-        let padded = TokenBatch::pad(&items, tokenizer.pad_id(), device)?;
+        let padded = PaddedBatch::pad(&items, tokenizer.pad_id(), device)?;
         let logits = model.adapted_logits(&padded, &weights)?;
         let probs = candle_nn::ops::softmax_last_dim(&logits)?.to_vec2::<f32>()?;
         for (&i, p) in indices.iter().zip(probs) {

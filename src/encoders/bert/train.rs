@@ -12,7 +12,7 @@
 use super::{Bert, Layer, LayerNorm, Packing};
 use crate::encoders::lora::factor_names;
 use crate::encoders::matmul::batched_matmul;
-use crate::encoders::{backward, AdapterWeights, Dropout, Projection, Site, TokenBatch};
+use crate::encoders::{backward, AdapterWeights, Dropout, PaddedBatch, Projection, Site};
 use candle_core::{IndexOp, Module, Result, Tensor};
 use candle_nn::Linear;
 use std::collections::BTreeMap;
@@ -249,7 +249,7 @@ impl Bert {
     /// Logits, and with `dropout` (training) the activations the backward pass needs.
     pub(super) fn forward_train(
         &self,
-        batch: &TokenBatch,
+        batch: &PaddedBatch,
         weights: &AdapterWeights,
         mut dropout: Option<&mut Dropout>,
     ) -> Result<(Tensor, Option<Saved>)> {
