@@ -44,9 +44,7 @@ impl ModelArgs {
         let device = self.device.open()?;
         let options = LoadOptions {
             max_length: self.max_length.or(manifest.max_seq_length),
-            pooling: manifest.pooling.unwrap_or_default(),
-            normalize: manifest.normalize,
-            adapter: None,
+            ..LoadOptions::from_manifest(&manifest)
         };
         let model = TextModel::load(&dir, options, &device)?;
         Ok((manifest, model))

@@ -15,8 +15,8 @@ mod train;
 use super::gelu::gelu_erf;
 use super::matmul::batched_matmul;
 use super::{
-    has_classification_head, labels_from_config, AdaptableLinear, AdapterWeights, CandleEncoder,
-    Dropout, PaddedBatch, Projection, Site, Trainable,
+    config::BertConfig, AdaptableLinear, AdapterWeights, CandleEncoder, Dropout, PaddedBatch,
+    Projection, Site, Trainable,
 };
 use anyhow::{Context, Result};
 use candle_core::{DType, Device, IndexOp, Module, Tensor};
@@ -178,18 +178,11 @@ pub struct Bert {
 }
 
 impl Bert {
-    /// Builds the model from safetensors weights and `config.json` text.
-    pub fn load(vb: VarBuilder, config_text: &str) -> Result<Self> {
-        let config: Config =
-            serde_json::from_str(config_text).context("config.json is not a BERT config")?;
-        #[derive(serde::Deserialize)]
-        struct Dropout {
-            #[serde(default)]
-            attention_probs_dropout_prob: f64,
-        }
-        let attention_dropout = serde_json::from_str::<Dropout>(config_text)
-            .context("config.json is not a BERT config")?
-            .attention_probs_dropout_prob;
+    /// Builds the model from safetensors weights and its config, with a classification head
+    /// over `head_labels` when the checkpoint has one.
+    pub fn load(vb: VarBuilder, bert: &BertConfig, head_labels: Option<&[String]>) -> Result<Self> {
+        let config = bert.base.clone();
+        let attention_dropout = bert.attention_probs_dropout_prob;
         let prefixed = vb.contains_tensor("bert.embeddings.word_embeddings.weight");
         let root = if prefixed { vb.pp(ROOT) } else { vb.clone() };
         let h = config.hidden_size;
@@ -197,8 +190,8 @@ impl Bert {
         let layers = (0..config.num_hidden_layers)
             .map(|i| Layer::load(root.pp(format!("encoder.layer.{i}")), &config))
             .collect::<Result<Vec<_>>>()?;
-        let head = if has_classification_head(config_text) {
-            let labels = labels_from_config(config_text)?;
+        let head = if let Some(labels) = head_labels {
+            let labels = labels.to_vec();
             Some(ClassificationHead {
                 pooler: linear(h, h, root.pp("pooler.dense"))?,
                 classifier: linear(h, labels.len(), vb.pp("classifier"))?,

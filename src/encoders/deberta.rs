@@ -1,7 +1,7 @@
 //! DeBERTa-v2/v3: bare encoders and `DebertaV2ForSequenceClassification`.
 
-use super::{has_classification_head, labels_from_config, CandleEncoder, PaddedBatch};
-use anyhow::{Context, Result};
+use super::{CandleEncoder, PaddedBatch};
+use anyhow::Result;
 use candle_core::{Module, Tensor};
 use candle_nn::{linear, Linear, VarBuilder};
 use candle_transformers::models::debertav2::{Config, DebertaV2ContextPooler, DebertaV2Model};
@@ -20,20 +20,19 @@ pub struct DebertaV2 {
 }
 
 impl DebertaV2 {
-    /// Builds the model from safetensors weights and `config.json` text.
-    pub fn load(vb: VarBuilder, config_text: &str) -> Result<Self> {
-        let config: Config =
-            serde_json::from_str(config_text).context("config.json is not a DeBERTa-v2 config")?;
+    /// Builds the model from safetensors weights and its config, with a classification head
+    /// over `head_labels` when the checkpoint has one.
+    pub fn load(vb: VarBuilder, config: &Config, head_labels: Option<&[String]>) -> Result<Self> {
         let base = if vb.contains_tensor("deberta.embeddings.word_embeddings.weight") {
             vb.pp("deberta")
         } else {
             vb.clone()
         };
-        let model = DebertaV2Model::load(base.clone(), &config)?;
-        let head = if has_classification_head(config_text) {
-            let labels = labels_from_config(config_text)?;
+        let model = DebertaV2Model::load(base.clone(), config)?;
+        let head = if let Some(labels) = head_labels {
+            let labels = labels.to_vec();
             // The pooler and classifier sit at the checkpoint root, beside `deberta.`.
-            let pooler = DebertaV2ContextPooler::load(vb.clone(), &config)?;
+            let pooler = DebertaV2ContextPooler::load(vb.clone(), config)?;
             let classifier = linear(pooler.output_dim()?, labels.len(), vb.pp("classifier"))?;
             Some(ClassificationHead {
                 pooler,

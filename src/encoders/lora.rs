@@ -5,6 +5,7 @@
 //! At inference an adapter is merged into the frozen weights it adapts (`W + s·B·A`) as they
 //! are read, so an adapted model runs the plain forward pass at the plain model's speed.
 
+use super::ModelConfig;
 use crate::error::UserError;
 use anyhow::{Context, Result};
 use candle_core::safetensors::MmapedSafetensors;
@@ -191,13 +192,13 @@ impl SimpleBackend for Overlay {
 /// callers that know the names keep their own).
 pub fn adapted(
     base: MmapedSafetensors,
-    config_text: &str,
+    config: ModelConfig,
     dir: &Path,
     device: &Device,
-) -> Result<(VarBuilder<'static>, String)> {
-    let config = AdapterConfig::read(dir)?;
+) -> Result<(VarBuilder<'static>, ModelConfig)> {
+    let adapter = AdapterConfig::read(dir)?;
     let tensors = read_tensors(dir, &Device::Cpu)?;
-    let scale = config.scale();
+    let scale = adapter.scale();
     // Adapters name modules as in the task model (`bert.encoder…`); a bare encoder checkpoint
     // stores them without that first component.
     let root = tensors
@@ -239,50 +240,17 @@ pub fn adapted(
         .map(|b| b.dim(0))
         .transpose()?
         .with_context(|| format!("{}: the adapter has no classifier", dir.display()))?;
-    let config_text = classification_config(config_text, labels)?;
     let vb = VarBuilder::from_backend(
         Box::new(Overlay { base, replaced }),
         DType::F32,
         device.clone(),
     );
-    Ok((vb, config_text))
-}
-
-/// `config_text` turned into the config of its sequence-classification model with `labels`
-/// classes.
-fn classification_config(config_text: &str, labels: usize) -> Result<String> {
-    let mut config: serde_json::Value =
-        serde_json::from_str(config_text).context("config.json is not JSON")?;
-    let base = config["architectures"][0].as_str().unwrap_or("BertModel");
-    let family = base
-        .strip_suffix("ForSequenceClassification")
-        .or_else(|| base.strip_suffix("Model"))
-        .unwrap_or(base);
-    config["architectures"] = serde_json::json!([format!("{family}ForSequenceClassification")]);
-    config["id2label"] = (0..labels)
-        .map(|i| (i.to_string(), serde_json::json!(format!("LABEL_{i}"))))
-        .collect::<serde_json::Map<_, _>>()
-        .into();
-    Ok(config.to_string())
+    Ok((vb, config.with_head(labels)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_bare_encoder_config_becomes_a_classifier_config() {
-        let text = classification_config(
-            r#"{"architectures": ["BertModel"], "model_type": "bert"}"#,
-            2,
-        )
-        .unwrap();
-        assert!(super::super::has_classification_head(&text));
-        assert_eq!(
-            super::super::labels_from_config(&text).unwrap(),
-            ["LABEL_0", "LABEL_1"]
-        );
-    }
 
     #[test]
     fn rslora_scales_by_the_root_of_the_rank() {

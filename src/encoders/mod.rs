@@ -12,6 +12,7 @@ mod backward;
 mod batching;
 mod bert;
 mod candle_backend;
+mod config;
 mod deberta;
 mod dropout;
 mod gelu;
@@ -22,6 +23,7 @@ mod text_model;
 
 pub use batching::{plan_batches, PaddedBatch, TokenBatch};
 pub use candle_backend::{CandleBackend, CandleEncoder};
+pub use config::{ArchConfig, ModelConfig};
 pub use dropout::Dropout;
 pub use random::random_checkpoint;
 pub use text_model::{LoadOptions, ModelInput, Pooling, TextModel, TextTokenizer};
@@ -157,19 +159,9 @@ pub trait Trainable: CandleEncoder {
     ) -> candle_core::Result<(f64, BTreeMap<String, Tensor>)>;
 }
 
-/// Maps a Hugging Face `model_type` (from `config.json`) to an architecture this build runs.
-fn architecture_of(model_type: &str) -> Option<Architecture> {
-    match model_type {
-        "bert" => Some(Architecture::Bert),
-        "deberta-v2" => Some(Architecture::DebertaV2),
-        _ => None,
-    }
-}
-
-/// A checkpoint folder opened for building: its architecture, config text and weights.
+/// A checkpoint folder opened for building: its config and weights.
 struct Checkpoint {
-    architecture: Architecture,
-    config_text: String,
+    config: ModelConfig,
     weights: std::path::PathBuf,
     tensors: candle_core::safetensors::MmapedSafetensors,
 }
@@ -184,13 +176,7 @@ impl Checkpoint {
                 "the model folder is incomplete: run `stancer models verify` or fetch it again",
             )
         })?;
-        let config: serde_json::Value = serde_json::from_str(&config_text).map_err(|e| {
-            UserError::new(
-                format!("{} is not valid JSON: {e}", config_path.display()),
-                "the model folder is corrupt: run `stancer models verify` or fetch it again",
-            )
-        })?;
-        let architecture = architecture_in(&config, &config_path)?;
+        let config = ModelConfig::parse(&config_text, &config_path)?;
         let weights = dir.join("model.safetensors");
         if !weights.is_file() {
             return Err(UserError::new(
@@ -207,44 +193,56 @@ impl Checkpoint {
                 )
             })?;
         Ok(Self {
-            architecture,
-            config_text,
+            config,
             weights,
             tensors,
         })
     }
 
     fn context(&self) -> String {
-        let model_type = serde_json::from_str::<serde_json::Value>(&self.config_text)
-            .ok()
-            .and_then(|c| c["model_type"].as_str().map(str::to_string))
-            .unwrap_or_default();
         format!(
-            "cannot build the {model_type} model from {}",
+            "cannot build the {} model from {}",
+            self.config.architecture(),
             self.weights.display()
         )
+    }
+
+    /// Refuses a checkpoint whose config is not of the architecture its manifest declares.
+    fn check(&self, expected: Option<Architecture>) -> Result<()> {
+        match expected {
+            Some(expected) if expected != self.config.architecture() => Err(UserError::new(
+                format!(
+                    "{}: the model's manifest declares a {expected} model, its config.json a {}",
+                    self.weights.display(),
+                    self.config.architecture()
+                ),
+                "the manifest or the model folder is wrong: check `architecture` in models/*.toml, or fetch the model again",
+            )),
+            _ => Ok(()),
+        }
     }
 }
 
 /// Loads the encoder in `dir` (`config.json` + `model.safetensors`) onto `device`, with the
-/// LoRA adapter in `adapter` (PEFT layout) merged into its weights when given.
+/// LoRA adapter in `adapter` (PEFT layout) merged into its weights when given; `expected` is the
+/// architecture the model's manifest declares, when it has one.
 pub fn load_encoder(
     dir: &Path,
     adapter: Option<&Path>,
+    expected: Option<Architecture>,
     device: &Device,
 ) -> Result<Box<dyn Encoder>> {
     let checkpoint = Checkpoint::open(dir)?;
+    checkpoint.check(expected)?;
     let context = checkpoint.context();
-    let (vb, config_text) = match adapter {
-        Some(adapter) => {
-            lora::adapted(checkpoint.tensors, &checkpoint.config_text, adapter, device)?
-        }
+    let (vb, config) = match adapter {
+        Some(adapter) => lora::adapted(checkpoint.tensors, checkpoint.config, adapter, device)?,
         None => (
             VarBuilder::from_backend(Box::new(checkpoint.tensors), DType::F32, device.clone()),
-            checkpoint.config_text,
+            checkpoint.config,
         ),
     };
-    let model = build_encoder(checkpoint.architecture, vb, &config_text).context(context)?;
+    let model = build_encoder(vb, &config).context(context)?;
     Ok(Box::new(CandleBackend {
         model,
         device: device.clone(),
@@ -255,15 +253,15 @@ pub fn load_encoder(
 pub fn load_trainable(dir: &Path, device: &Device) -> Result<Box<dyn Trainable>> {
     let checkpoint = Checkpoint::open(dir)?;
     let context = checkpoint.context();
+    let architecture = checkpoint.config.architecture();
     let vb = VarBuilder::from_backend(Box::new(checkpoint.tensors), DType::F32, device.clone());
-    Ok(match checkpoint.architecture {
-        Architecture::Bert => {
-            Box::new(bert::Bert::load(vb, &checkpoint.config_text).context(context)?)
-        }
-        other => {
+    let head = checkpoint.config.head_labels.as_deref();
+    Ok(match &checkpoint.config.arch {
+        ArchConfig::Bert(config) => Box::new(bert::Bert::load(vb, config, head).context(context)?),
+        _ => {
             return Err(UserError::new(
                 format!(
-                    "{}: fine-tuning does not support {other} models yet",
+                    "{}: fine-tuning does not support {architecture} models yet",
                     dir.display()
                 ),
                 "fine-tune a BERT-family model (e.g. all-MiniLM-L6-v2)",
@@ -273,69 +271,12 @@ pub fn load_trainable(dir: &Path, device: &Device) -> Result<Box<dyn Trainable>>
 }
 
 /// The one place that maps an architecture to its implementation.
-fn build_encoder(
-    architecture: Architecture,
-    vb: VarBuilder,
-    config_text: &str,
-) -> Result<Box<dyn CandleEncoder>> {
-    Ok(match architecture {
-        Architecture::Bert => Box::new(bert::Bert::load(vb, config_text)?),
-        Architecture::DebertaV2 => Box::new(deberta::DebertaV2::load(vb, config_text)?),
+fn build_encoder(vb: VarBuilder, config: &ModelConfig) -> Result<Box<dyn CandleEncoder>> {
+    let head = config.head_labels.as_deref();
+    Ok(match &config.arch {
+        ArchConfig::Bert(c) => Box::new(bert::Bert::load(vb, c, head)?),
+        ArchConfig::DebertaV2(c) => Box::new(deberta::DebertaV2::load(vb, c, head)?),
     })
-}
-
-/// Reads a config's `model_type` and maps it to an architecture this build runs.
-fn architecture_in(config: &serde_json::Value, origin: &Path) -> Result<Architecture> {
-    let model_type = config
-        .get("model_type")
-        .and_then(|v| v.as_str())
-        .unwrap_or_default();
-    architecture_of(model_type).ok_or_else(|| {
-        UserError::new(
-            format!(
-                "{}: model_type '{model_type}' is not supported",
-                origin.display()
-            ),
-            "supported model types: bert, deberta-v2",
-        )
-    })
-}
-
-/// Class names ordered by id from a config's `id2label`, or empty when it has none.
-fn labels_from_config(config_text: &str) -> Result<Vec<String>> {
-    #[derive(serde::Deserialize)]
-    struct Labels {
-        #[serde(default)]
-        id2label: std::collections::BTreeMap<String, String>,
-    }
-    let parsed: Labels = serde_json::from_str(config_text).context("reading id2label")?;
-    let mut labels: Vec<(usize, String)> = parsed
-        .id2label
-        .into_iter()
-        .map(|(id, name)| {
-            id.parse::<usize>()
-                .map(|id| (id, name))
-                .with_context(|| format!("id2label key '{id}' is not an integer"))
-        })
-        .collect::<Result<_>>()?;
-    labels.sort();
-    if labels.iter().enumerate().any(|(i, (id, _))| i != *id) {
-        anyhow::bail!("id2label ids are not 0..n-1");
-    }
-    Ok(labels.into_iter().map(|(_, name)| name).collect())
-}
-
-/// Whether a config declares a `…ForSequenceClassification` head.
-fn has_classification_head(config_text: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(config_text)
-        .ok()
-        .and_then(|v| v.get("architectures").cloned())
-        .and_then(|a| a.as_array().cloned())
-        .is_some_and(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str())
-                .any(|x| x.ends_with("ForSequenceClassification"))
-        })
 }
 
 #[cfg(test)]
@@ -343,24 +284,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn labels_are_ordered_by_id_not_by_name() {
-        let cfg = r#"{"id2label": {"2": "neutral", "0": "contradiction", "1": "entailment"}}"#;
-        assert_eq!(
-            labels_from_config(cfg).unwrap(),
-            ["contradiction", "entailment", "neutral"]
+    fn a_config_of_another_architecture_than_the_manifest_says_is_refused() {
+        let dir = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tiny-deberta-v2-cls"
+        ));
+        let device = Device::Cpu;
+        let err = load_encoder(dir, None, Some(Architecture::Bert), &device)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("manifest declares a bert model, its config.json a deberta-v2"),
+            "{err}"
         );
-        assert!(labels_from_config(r#"{"id2label": {"0": "a", "2": "b"}}"#).is_err());
-        assert!(labels_from_config("{}").unwrap().is_empty());
-    }
-
-    #[test]
-    fn detects_classification_heads() {
-        assert!(has_classification_head(
-            r#"{"architectures": ["BertForSequenceClassification"]}"#
-        ));
-        assert!(!has_classification_head(
-            r#"{"architectures": ["BertModel"]}"#
-        ));
-        assert!(!has_classification_head("{}"));
+        let model = load_encoder(dir, None, Some(Architecture::DebertaV2), &device).unwrap();
+        assert_eq!(model.labels().len(), 3);
     }
 }

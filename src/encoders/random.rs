@@ -2,7 +2,7 @@
 //! architectures whose trained weights are not at hand: a forward pass costs the same whatever
 //! the weights hold.
 
-use super::{architecture_in, build_encoder};
+use super::{build_encoder, ModelConfig};
 use anyhow::{Context, Result};
 use candle_core::{DType, Device, Shape, Tensor};
 use candle_nn::var_builder::SimpleBackend;
@@ -54,12 +54,10 @@ pub fn random_checkpoint(
     origin: &Path,
     seed: u64,
 ) -> Result<BTreeMap<String, Tensor>> {
-    let config: serde_json::Value = serde_json::from_str(config_text)
-        .with_context(|| format!("{} is not valid JSON", origin.display()))?;
-    let architecture = architecture_in(&config, origin)?;
+    let config = ModelConfig::parse(config_text, origin)?;
     let recorder = ShapeRecorder::default();
     let vb = VarBuilder::from_backend(Box::new(recorder.clone()), DType::F32, Device::Cpu);
-    build_encoder(architecture, vb, config_text)
+    build_encoder(vb, &config)
         .with_context(|| format!("cannot build the model {} describes", origin.display()))?;
     let shapes = recorder
         .0

@@ -3,6 +3,7 @@
 use super::{load_encoder, plan_batches, Encoder, TokenBatch};
 use crate::error::UserError;
 pub use crate::models::Pooling;
+use crate::models::{Architecture, ModelManifest};
 use anyhow::Result;
 use candle_core::Device;
 use rayon::prelude::*;
@@ -23,6 +24,23 @@ pub struct LoadOptions {
     pub normalize: bool,
     /// A LoRA adapter folder (PEFT layout) merged into the weights at load time.
     pub adapter: Option<std::path::PathBuf>,
+    /// The architecture the model's manifest declares: loading fails when `config.json` says
+    /// another (`None`: a folder without a manifest).
+    pub architecture: Option<Architecture>,
+}
+
+impl LoadOptions {
+    /// The options a model's manifest sets: its token limit, pooling, normalisation and
+    /// architecture.
+    pub fn from_manifest(manifest: &ModelManifest) -> Self {
+        LoadOptions {
+            max_length: manifest.max_seq_length,
+            pooling: manifest.pooling.unwrap_or_default(),
+            normalize: manifest.normalize,
+            adapter: None,
+            architecture: Some(manifest.architecture),
+        }
+    }
 }
 
 /// One model input: a single text, or a (premise, hypothesis) pair for cross-encoders.
@@ -131,7 +149,12 @@ impl TextModel {
     /// Loads `tokenizer.json`, `config.json` and `model.safetensors` from `dir` (and the
     /// adapter `options` name, if any).
     pub fn load(dir: &Path, options: LoadOptions, device: &Device) -> Result<Self> {
-        let encoder = load_encoder(dir, options.adapter.as_deref(), device)?;
+        let encoder = load_encoder(
+            dir,
+            options.adapter.as_deref(),
+            options.architecture,
+            device,
+        )?;
         let tokenizer = TextTokenizer::load(dir, options.max_length)?;
         Ok(Self {
             tokenizer,

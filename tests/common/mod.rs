@@ -14,12 +14,7 @@ pub fn minilm() -> Option<TextModel> {
     let attempt = || -> anyhow::Result<TextModel> {
         let manifest = ModelManifest::find("all-minilm-l6-v2")?;
         let resolved = models::resolve(&manifest, &FetchOptions::from_env())?;
-        let options = LoadOptions {
-            max_length: manifest.max_seq_length,
-            pooling: manifest.pooling.unwrap_or_default(),
-            normalize: manifest.normalize,
-            adapter: None,
-        };
+        let options = LoadOptions::from_manifest(&manifest);
         TextModel::load(&resolved.dir, options, &candle_core::Device::Cpu)
     };
     match attempt() {
