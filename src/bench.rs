@@ -9,7 +9,7 @@ use crate::encoders::{ModelInput, TextModel};
 use crate::error::UserError;
 use crate::task::Task;
 use anyhow::{Context, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -22,7 +22,7 @@ pub struct BenchCorpus {
 }
 
 /// One measured setting.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct BenchRow {
     /// Corpus name.
     pub corpus: String,
@@ -162,8 +162,80 @@ fn time_passes(min_time: Duration, mut pass: impl FnMut() -> Result<()>) -> Resu
     Ok((passes, start.elapsed().as_secs_f64()))
 }
 
+/// What a benchmark worker process reports to the parent: where it ran, its rows, and what
+/// else the kind of benchmark measures (`extra`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WorkerReport<R, X> {
+    /// The device, as [`crate::device::describe`] names it.
+    pub device: String,
+    /// Threads of candle's pool.
+    pub threads: usize,
+    /// Peak resident memory of the worker, when the platform tells it.
+    pub peak_rss_bytes: Option<u64>,
+    /// The measured settings.
+    pub rows: Vec<R>,
+    /// What this benchmark adds.
+    #[serde(flatten)]
+    pub extra: X,
+}
+
+/// `bench embed`'s addition to a worker report.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EmbedLoad {
+    /// Seconds to load the model.
+    pub load_seconds: f64,
+}
+
+/// `bench cross-encoder`'s addition to a worker report: each model's load time.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PairLoads {
+    /// Model and load seconds, in the order loaded.
+    pub loads: Vec<ModelLoad>,
+}
+
+/// One model's load time.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ModelLoad {
+    /// Model folder or random config.
+    pub model: String,
+    /// Seconds to load it.
+    pub load_seconds: f64,
+}
+
+/// `bench embed --rss-worker`: the peak memory of streaming `texts` texts.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RssRow {
+    /// Texts streamed.
+    pub texts: usize,
+    /// The corpus they came from.
+    pub corpus: String,
+    /// Peak resident memory, when the platform tells it.
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// `bench fine-tune`'s worker: training throughput after warm-up.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FineTuneReport {
+    /// The device, as [`crate::device::describe`] names it.
+    pub device: String,
+    /// Threads of candle's pool.
+    pub threads: usize,
+    /// Steps timed.
+    pub timed_steps: usize,
+    /// Mean seconds per timed step.
+    pub seconds_per_step: f64,
+    /// Training examples per second.
+    pub examples_per_second: f64,
+    /// Real (unpadded) tokens per second.
+    pub tokens_per_second: f64,
+    /// Mean real tokens per example.
+    pub real_tokens_per_example: f64,
+    /// Peak resident memory of the worker, when the platform tells it.
+    pub peak_rss_bytes: Option<u64>,
+}
+
 /// One measured cross-encoder setting.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct PairBenchRow {
     /// Model folder or random config.
     pub model: String,

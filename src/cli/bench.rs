@@ -8,7 +8,8 @@ use super::model_args::ModelArgs;
 use crate::bench::{
     bench_embed, bench_zero_shot, peak_rss_bytes, polnear_paragraphs, seed_quotes, semeval_items,
     semeval_tweets, streaming_peak_rss, write_corpus, write_random_model, zero_shot_pairs,
-    BenchCorpus,
+    BenchCorpus, BenchRow, EmbedLoad, FineTuneReport, ModelLoad, PairBenchRow, PairLoads, RssRow,
+    WorkerReport,
 };
 use crate::classify::classifier::Provenance;
 use crate::classify::nli::{Mode, NliClassifier};
@@ -212,7 +213,7 @@ impl EmbedBenchArgs {
         }
         let mut runs = Vec::new();
         for &threads in &self.threads {
-            let run = child(threads, &["--worker"])?;
+            let run: WorkerReport<BenchRow, EmbedLoad> = child(threads, &["--worker"])?;
             if !self.json {
                 print_run(&run);
             }
@@ -221,13 +222,13 @@ impl EmbedBenchArgs {
         let rss_threads = self.threads.iter().copied().max().unwrap_or(1);
         let mut rss = Vec::new();
         for &count in &self.rss_texts {
-            let row = child(rss_threads, &["--rss-worker", &count.to_string()])?;
+            let row: RssRow = child(rss_threads, &["--rss-worker", &count.to_string()])?;
             if !self.json {
                 println!(
                     "streaming {:>6} texts ({} threads): peak RSS {:.1} MiB",
                     count,
                     rss_threads,
-                    mib(&row["peak_rss_bytes"])
+                    mib(row.peak_rss_bytes)
                 );
             }
             rss.push(row);
@@ -286,14 +287,14 @@ impl EmbedBenchArgs {
                 rows.push(bench_embed(&model, corpus, batch_size, min_time)?);
             }
         }
-        let report = json!({
-            "device": crate::device::describe(&self.model.device.open()?),
-            "threads": candle_core::utils::get_num_threads(),
-            "load_seconds": load_seconds,
-            "peak_rss_bytes": peak_rss_bytes(),
-            "rows": rows,
-        });
-        println!("{report}");
+        let report = WorkerReport {
+            device: crate::device::describe(&self.model.device.open()?),
+            threads: candle_core::utils::get_num_threads(),
+            peak_rss_bytes: peak_rss_bytes(),
+            rows,
+            extra: EmbedLoad { load_seconds },
+        };
+        println!("{}", serde_json::to_string(&report)?);
         Ok(())
     }
 
@@ -301,10 +302,12 @@ impl EmbedBenchArgs {
         let (_, model) = self.model.load()?;
         let corpus = self.corpora()?.remove(0);
         let peak = streaming_peak_rss(&model, &corpus, count, 32)?;
-        println!(
-            "{}",
-            json!({ "texts": count, "corpus": corpus.name, "peak_rss_bytes": peak })
-        );
+        let row = RssRow {
+            texts: count,
+            corpus: corpus.name,
+            peak_rss_bytes: peak,
+        };
+        println!("{}", serde_json::to_string(&row)?);
         Ok(())
     }
 }
@@ -330,7 +333,7 @@ impl CrossEncoderBenchArgs {
         }
         let mut runs = Vec::new();
         for &threads in &self.threads {
-            let run = child(threads, &["--worker"])?;
+            let run: WorkerReport<PairBenchRow, PairLoads> = child(threads, &["--worker"])?;
             if !self.json {
                 print_pair_run(&run);
             }
@@ -388,7 +391,10 @@ impl CrossEncoderBenchArgs {
         for (name, dir) in &models {
             let start = Instant::now();
             let model = TextModel::load(dir, LoadOptions::default(), &device)?;
-            loads.push(json!({ "model": name, "load_seconds": start.elapsed().as_secs_f64() }));
+            loads.push(ModelLoad {
+                model: name.clone(),
+                load_seconds: start.elapsed().as_secs_f64(),
+            });
             let provenance = Provenance::Nli {
                 role: "stance-nli".into(),
                 dir: dir.clone(),
@@ -407,14 +413,14 @@ impl CrossEncoderBenchArgs {
                 )?);
             }
         }
-        let report = json!({
-            "device": crate::device::describe(&device),
-            "threads": candle_core::utils::get_num_threads(),
-            "loads": loads,
-            "peak_rss_bytes": peak_rss_bytes(),
-            "rows": rows,
-        });
-        println!("{report}");
+        let report = WorkerReport {
+            device: crate::device::describe(&device),
+            threads: candle_core::utils::get_num_threads(),
+            peak_rss_bytes: peak_rss_bytes(),
+            rows,
+            extra: PairLoads { loads },
+        };
+        println!("{}", serde_json::to_string(&report)?);
         Ok(())
     }
 }
@@ -441,14 +447,14 @@ impl FineTuneBenchArgs {
         }
         let mut runs = Vec::new();
         for &threads in &self.threads {
-            let run = child(threads, &["--worker"])?;
+            let run: FineTuneReport = child(threads, &["--worker"])?;
             if !self.json {
                 println!(
                     "{threads} threads: {:.1} examples/s ({:.0} real tokens/s), {:.3} s/step, peak RSS {:.0} MiB",
-                    run["examples_per_second"].as_f64().unwrap_or(0.0),
-                    run["tokens_per_second"].as_f64().unwrap_or(0.0),
-                    run["seconds_per_step"].as_f64().unwrap_or(0.0),
-                    mib(&run["peak_rss_bytes"])
+                    run.examples_per_second,
+                    run.tokens_per_second,
+                    run.seconds_per_step,
+                    mib(run.peak_rss_bytes)
                 );
             }
             runs.push(run);
@@ -550,19 +556,17 @@ impl FineTuneBenchArgs {
         let seconds: f64 = timed.iter().sum();
         let per_example = tokens as f64 / examples.len() as f64;
         let examples_per_second = (timed.len() * self.batch_size) as f64 / seconds.max(1e-9);
-        println!(
-            "{}",
-            json!({
-                "device": crate::device::describe(&device),
-                "threads": candle_core::utils::get_num_threads(),
-                "timed_steps": timed.len(),
-                "seconds_per_step": seconds / timed.len().max(1) as f64,
-                "examples_per_second": examples_per_second,
-                "tokens_per_second": examples_per_second * per_example,
-                "real_tokens_per_example": per_example,
-                "peak_rss_bytes": peak_rss_bytes(),
-            })
-        );
+        let report = FineTuneReport {
+            device: crate::device::describe(&device),
+            threads: candle_core::utils::get_num_threads(),
+            timed_steps: timed.len(),
+            seconds_per_step: seconds / timed.len().max(1) as f64,
+            examples_per_second,
+            tokens_per_second: examples_per_second * per_example,
+            real_tokens_per_example: per_example,
+            peak_rss_bytes: peak_rss_bytes(),
+        };
+        println!("{}", serde_json::to_string(&report)?);
         Ok(())
     }
 }
@@ -638,8 +642,8 @@ impl RunBenchArgs {
 }
 
 /// Runs this command again in a child process with `threads` threads and `extra` flags, and
-/// parses the JSON it prints.
-fn child(threads: usize, extra: &[&str]) -> Result<Value> {
+/// parses the report it prints.
+fn child<T: serde::de::DeserializeOwned>(threads: usize, extra: &[&str]) -> Result<T> {
     let exe = std::env::current_exe().context("cannot locate the stancer binary")?;
     let output = Command::new(exe)
         .args(std::env::args_os().skip(1))
@@ -653,58 +657,46 @@ fn child(threads: usize, extra: &[&str]) -> Result<Value> {
         "benchmark worker failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).context("benchmark worker printed no JSON")
+    serde_json::from_slice(&output.stdout).context("benchmark worker printed no report")
 }
 
-fn mib(bytes: &Value) -> f64 {
-    bytes.as_f64().unwrap_or(0.0) / (1024.0 * 1024.0)
+fn mib(bytes: Option<u64>) -> f64 {
+    bytes.unwrap_or(0) as f64 / (1024.0 * 1024.0)
 }
 
-fn print_pair_run(run: &Value) {
-    let threads = &run["threads"];
-    for row in run["rows"].as_array().into_iter().flatten() {
+fn print_pair_run(run: &WorkerReport<PairBenchRow, PairLoads>) {
+    let threads = run.threads;
+    for row in &run.rows {
         println!(
             "{:<50} {:>5} pairs {:>6.1} tok  threads {}  batch {:>3}  {:>8.1} pairs/s",
-            row["model"].as_str().unwrap_or_default(),
-            row["pairs"],
-            row["mean_tokens"].as_f64().unwrap_or_default(),
-            threads,
-            row["batch_size"],
-            row["pairs_per_second"].as_f64().unwrap_or_default()
+            row.model, row.pairs, row.mean_tokens, threads, row.batch_size, row.pairs_per_second
         );
     }
-    for load in run["loads"].as_array().into_iter().flatten() {
+    for load in &run.extra.loads {
         println!(
             "{} threads: {} loaded in {:.2} s",
-            threads,
-            load["model"].as_str().unwrap_or_default(),
-            load["load_seconds"].as_f64().unwrap_or_default()
+            threads, load.model, load.load_seconds
         );
     }
     println!(
         "{} threads: peak RSS {:.1} MiB",
         threads,
-        mib(&run["peak_rss_bytes"])
+        mib(run.peak_rss_bytes)
     );
 }
 
-fn print_run(run: &Value) {
-    let threads = &run["threads"];
-    for row in run["rows"].as_array().into_iter().flatten() {
+fn print_run(run: &WorkerReport<BenchRow, EmbedLoad>) {
+    let threads = run.threads;
+    for row in &run.rows {
         println!(
             "{:<22} {:>5} texts {:>6.1} tok  threads {}  batch {:>3}  {:>8.1} texts/s",
-            row["corpus"].as_str().unwrap_or_default(),
-            row["texts"],
-            row["mean_tokens"].as_f64().unwrap_or_default(),
-            threads,
-            row["batch_size"],
-            row["texts_per_second"].as_f64().unwrap_or_default()
+            row.corpus, row.texts, row.mean_tokens, threads, row.batch_size, row.texts_per_second
         );
     }
     println!(
         "{} threads: model loaded in {:.2} s; peak RSS {:.1} MiB",
         threads,
-        run["load_seconds"].as_f64().unwrap_or_default(),
-        mib(&run["peak_rss_bytes"])
+        run.extra.load_seconds,
+        mib(run.peak_rss_bytes)
     );
 }
