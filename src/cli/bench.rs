@@ -17,6 +17,7 @@ use crate::datasets::semeval::SemevalItem;
 use crate::device::DeviceSpec;
 use crate::encoders::{LoadOptions, TextModel};
 use crate::error::UserError;
+use crate::eval::report::{Align, Table};
 use crate::task::Task;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
@@ -666,12 +667,25 @@ fn mib(bytes: Option<u64>) -> f64 {
 
 fn print_pair_run(run: &WorkerReport<PairBenchRow, PairLoads>) {
     let threads = run.threads;
+    let mut t = Table::new(&[
+        ("model", Align::Left),
+        ("pairs", Align::Right),
+        ("tokens", Align::Right),
+        ("threads", Align::Right),
+        ("batch", Align::Right),
+        ("pairs/s", Align::Right),
+    ]);
     for row in &run.rows {
-        println!(
-            "{:<50} {:>5} pairs {:>6.1} tok  threads {}  batch {:>3}  {:>8.1} pairs/s",
-            row.model, row.pairs, row.mean_tokens, threads, row.batch_size, row.pairs_per_second
-        );
+        t.row(vec![
+            row.model.clone(),
+            row.pairs.to_string(),
+            format!("{:.1}", row.mean_tokens),
+            threads.to_string(),
+            row.batch_size.to_string(),
+            format!("{:.1}", row.pairs_per_second),
+        ]);
     }
+    print!("{}", t.to_text());
     for load in &run.extra.loads {
         println!(
             "{} threads: {} loaded in {:.2} s",
@@ -687,12 +701,25 @@ fn print_pair_run(run: &WorkerReport<PairBenchRow, PairLoads>) {
 
 fn print_run(run: &WorkerReport<BenchRow, EmbedLoad>) {
     let threads = run.threads;
+    let mut t = Table::new(&[
+        ("corpus", Align::Left),
+        ("texts", Align::Right),
+        ("tokens", Align::Right),
+        ("threads", Align::Right),
+        ("batch", Align::Right),
+        ("texts/s", Align::Right),
+    ]);
     for row in &run.rows {
-        println!(
-            "{:<22} {:>5} texts {:>6.1} tok  threads {}  batch {:>3}  {:>8.1} texts/s",
-            row.corpus, row.texts, row.mean_tokens, threads, row.batch_size, row.texts_per_second
-        );
+        t.row(vec![
+            row.corpus.clone(),
+            row.texts.to_string(),
+            format!("{:.1}", row.mean_tokens),
+            threads.to_string(),
+            row.batch_size.to_string(),
+            format!("{:.1}", row.texts_per_second),
+        ]);
     }
+    print!("{}", t.to_text());
     println!(
         "{} threads: model loaded in {:.2} s; peak RSS {:.1} MiB",
         threads,

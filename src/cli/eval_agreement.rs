@@ -2,6 +2,7 @@
 //! the figure a labelled dataset needs before its gold can be trusted.
 
 use crate::eval::agreement::{compare, load_labels, Agreement};
+use crate::eval::report::{Align, Table};
 use crate::metrics::ConfusionMatrix;
 use crate::task::Task;
 use anyhow::{Context, Result};
@@ -71,18 +72,15 @@ fn table(ag: &Agreement) -> String {
 
 /// The confusion matrix with the first coder on rows.
 fn confusion(cm: &ConfusionMatrix) -> String {
-    let width = cm.labels.iter().map(|l| l.len()).max().unwrap_or(0).max(8);
-    let mut s = format!("\n{:<width$}", "1st \\ 2nd");
-    for l in &cm.labels {
-        s.push_str(&format!(" {l:>width$}"));
-    }
-    s.push('\n');
+    let mut columns = vec![("1st \\ 2nd", Align::Left)];
+    columns.extend(cm.labels.iter().map(|l| (l.as_str(), Align::Right)));
+    let mut t = Table::new(&columns);
     for (l, row) in cm.labels.iter().zip(&cm.counts) {
-        s.push_str(&format!("{l:<width$}"));
-        for c in row {
-            s.push_str(&format!(" {c:>width$}"));
-        }
-        s.push('\n');
+        t.row(
+            std::iter::once(l.clone())
+                .chain(row.iter().map(|c| c.to_string()))
+                .collect(),
+        );
     }
-    s
+    format!("\n{}", t.to_text())
 }

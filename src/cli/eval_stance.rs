@@ -5,7 +5,7 @@ use crate::aggregate::ActorStance;
 use crate::classify::data::Field;
 use crate::error::UserError;
 use crate::eval::bootstrap::{BootstrapConfig, MIN_RESAMPLES};
-use crate::eval::report::{self, ActorLevel, Dataset, ReportInput, TaskInfo};
+use crate::eval::report::{self, ActorLevel, Align, Dataset, ReportInput, Table, TaskInfo};
 use crate::eval::stance::{evaluate, load_gold, GoldStanceDoc, StanceEvaluation};
 use crate::metrics::ClassificationReport;
 use crate::quotes::Quote;
@@ -321,29 +321,45 @@ fn table(e: &StanceEvaluation) -> String {
     );
     let section = |out: &mut String, name: &str, r: &ClassificationReport| {
         out.push_str(&format!(
-            "\n{name} (matched quotes): accuracy {:.4}, macro-F1 {:.4}\n{:<14} {:>9} {:>9} {:>9} {:>8}\n",
-            r.accuracy, r.macro_avg.f1, "label", "precision", "recall", "F1", "support"
+            "\n{name} (matched quotes): accuracy {:.4}, macro-F1 {:.4}\n",
+            r.accuracy, r.macro_avg.f1
         ));
+        let mut t = Table::new(&[
+            ("label", Align::Left),
+            ("precision", Align::Right),
+            ("recall", Align::Right),
+            ("F1", Align::Right),
+            ("support", Align::Right),
+        ]);
         for c in &r.per_class {
-            out.push_str(&format!(
-                "{:<14} {:>9.4} {:>9.4} {:>9.4} {:>8}\n",
-                c.label, c.precision, c.recall, c.f1, c.support
-            ));
+            t.row(vec![
+                c.label.clone(),
+                format!("{:.4}", c.precision),
+                format!("{:.4}", c.recall),
+                format!("{:.4}", c.f1),
+                c.support.to_string(),
+            ]);
         }
+        out.push_str(&t.to_text());
     };
     section(&mut out, "stance", &e.stance);
     if let Some(s) = &e.sentiment {
         section(&mut out, "sentiment", s);
     }
     out.push_str(&format!("\nactors (accuracy {:.2}):\n", e.actor_accuracy));
+    let mut t = Table::new(&[
+        ("actor", Align::Left),
+        ("gold", Align::Left),
+        ("predicted", Align::Left),
+    ]);
     for a in &e.actors {
-        out.push_str(&format!(
-            "{:<28} gold {:<13} predicted {}\n",
-            a.actor,
-            a.gold,
-            a.predicted.as_deref().unwrap_or("(not found)")
-        ));
+        t.row(vec![
+            a.actor.clone(),
+            a.gold.clone(),
+            a.predicted.clone().unwrap_or_else(|| "(not found)".into()),
+        ]);
     }
+    out.push_str(&t.to_text());
     out
 }
 

@@ -7,11 +7,11 @@ use crate::classify::features::FeatureMode;
 use crate::classify::finetuned::{self, FineTuneSpec, InputFormat};
 use crate::classify::head::TrainConfig;
 use crate::classify::text_norm::TextNorm;
-use crate::classify::trained::{self, CvScores, DataSource, Example, HeadManifest, TrainSpec};
+use crate::classify::trained::{self, DataSource, Example, HeadManifest, TrainSpec};
 use crate::classify::Prediction;
 use crate::error::UserError;
 use crate::eval::bootstrap::BootstrapConfig;
-use crate::eval::report::{self, Dataset, Report, ReportInput, ScoredItem, TaskInfo};
+use crate::eval::report::{self, Align, Dataset, Report, ReportInput, ScoredItem, Table, TaskInfo};
 use crate::task::{Task, DEFAULT_TASK};
 use anyhow::Result;
 use clap::Args;
@@ -153,21 +153,27 @@ impl TrainArgs {
                 "{}-fold cross-validation (seed {}, C = {}):",
                 cv.folds, cv.seed, head.config.c
             );
-            println!(
-                "{:<36} {:>5} {:>8} {:>8} {:>8}",
-                "group", "n", "acc", "macroF1", "F_avg"
-            );
-            let row = |name: &str, s: &CvScores| {
-                let f_avg = s.f_avg.map_or("-".into(), |f| format!("{f:.4}"));
-                println!(
-                    "{name:<36} {:>5} {:>8.4} {:>8.4} {f_avg:>8}",
-                    s.n, s.accuracy, s.macro_f1
-                );
-            };
-            for (group, scores) in &cv.groups {
-                row(group, scores);
+            let mut table = Table::new(&[
+                ("group", Align::Left),
+                ("n", Align::Right),
+                ("acc", Align::Right),
+                ("macroF1", Align::Right),
+                ("F_avg", Align::Right),
+            ]);
+            for (group, s) in cv
+                .groups
+                .iter()
+                .chain([(&"pooled".to_string(), &cv.pooled)])
+            {
+                table.row(vec![
+                    group.clone(),
+                    s.n.to_string(),
+                    format!("{:.4}", s.accuracy),
+                    format!("{:.4}", s.macro_f1),
+                    s.f_avg.map_or("-".into(), |f| format!("{f:.4}")),
+                ]);
             }
-            row("pooled", &cv.pooled);
+            print!("{}", table.to_text());
         }
         println!("wrote {}", self.out.join(trained::MANIFEST).display());
         if let Some(root) = &self.reports {

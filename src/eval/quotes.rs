@@ -22,6 +22,7 @@
 //! predictions by predicted kind. Matched-pair accuracies go by gold kind.
 
 use super::native::NonQuote;
+use super::report::{Align, Table};
 use super::spans::{greedy_match, ranges_overlap, Prf, Words};
 use crate::corpus::Document;
 use crate::quotes::{Kind, Quote};
@@ -422,39 +423,56 @@ fn source_ok(text: &str, src: &[(usize, usize)], gold_actor: Option<&str>, p: &P
 }
 
 impl QuoteReport {
-    /// The report as an aligned text table.
+    /// The report as aligned text tables: overall and by kind, then by publisher.
     pub fn table(&self) -> String {
-        let pct = |x: Option<f64>| x.map_or("   -".to_string(), |v| format!("{:5.1}", 100.0 * v));
-        let row = |name: &str, s: &Scores| {
-            format!(
-                "{name:<22} {:>6} {:>6}  {} {} {}   {} {} {}   {:>6} {} {}\n",
-                s.gold,
-                s.predicted,
-                pct(s.exact.precision),
-                pct(s.exact.recall),
-                pct(s.exact.f1),
-                pct(s.overlap.precision),
-                pct(s.overlap.recall),
-                pct(s.overlap.f1),
-                s.matched,
-                pct(s.cue_accuracy),
-                pct(s.source_accuracy),
-            )
+        let pct = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.1}", 100.0 * v));
+        let table = |first: &str, rows: &mut dyn Iterator<Item = (String, &Scores)>| {
+            let mut columns = vec![(first, Align::Left)];
+            columns.extend(
+                [
+                    "gold",
+                    "pred",
+                    "exact P",
+                    "R",
+                    "F1",
+                    "overlap P",
+                    "R",
+                    "F1",
+                    "match",
+                    "cue",
+                    "src",
+                ]
+                .map(|c| (c, Align::Right)),
+            );
+            let mut t = Table::new(&columns);
+            for (name, s) in rows {
+                t.row(vec![
+                    name,
+                    s.gold.to_string(),
+                    s.predicted.to_string(),
+                    pct(s.exact.precision),
+                    pct(s.exact.recall),
+                    pct(s.exact.f1),
+                    pct(s.overlap.precision),
+                    pct(s.overlap.recall),
+                    pct(s.overlap.f1),
+                    s.matched.to_string(),
+                    pct(s.cue_accuracy),
+                    pct(s.source_accuracy),
+                ]);
+            }
+            t.to_text()
         };
-        let mut out = format!("{} — {} documents\n", self.dataset, self.documents);
-        out.push_str(&format!(
-            "{:<22} {:>6} {:>6}  {:^17}   {:^17}   {:>6} {:>5} {:>5}\n",
-            "", "gold", "pred", "exact P R F1", "overlap P R F1", "match", "cue", "src"
-        ));
-        out.push_str(&row("all", &self.overall));
-        for (k, s) in &self.by_kind {
-            out.push_str(&row(&format!("  {k}"), s));
-        }
-        out.push_str("by publisher\n");
-        for (p, s) in &self.by_publisher {
-            out.push_str(&row(&format!("  {p}"), s));
-        }
-        out
+        let mut kinds = std::iter::once(("all".to_string(), &self.overall))
+            .chain(self.by_kind.iter().map(|(k, s)| (format!("  {k}"), s)));
+        let mut publishers = self.by_publisher.iter().map(|(p, s)| (p.clone(), s));
+        format!(
+            "{} — {} documents\n{}\n{}",
+            self.dataset,
+            self.documents,
+            table("", &mut kinds),
+            table("publisher", &mut publishers)
+        )
     }
 }
 

@@ -4,7 +4,7 @@
 //! far more sensitive than comparing their intervals: McNemar's exact test on correctness and a
 //! paired bootstrap of the accuracy and macro-F1 differences, on identical resamples.
 
-use super::{fmt4, Report};
+use super::{fmt4, Align, Report, Table};
 use crate::eval::bootstrap::{paired_bootstrap, BootstrapConfig, PairedBootstrapTest};
 use crate::metrics::{classification_report, mcnemar_exact, ClassificationReport, McNemarTest};
 use anyhow::Result;
@@ -233,20 +233,19 @@ impl Comparison {
             "A: {} ({} items scored)\nB: {} ({} items scored)\n\n",
             self.a, self.n_items[0], self.b, self.n_items[1]
         );
-        let _ = writeln!(s, "{:<24} {:>9} {:>9} {:>9}", "metric", "A", "B", "B − A");
+        let mut table = Table::new(&[
+            ("metric", Align::Left),
+            ("A", Align::Right),
+            ("B", Align::Right),
+            ("B − A", Align::Right),
+        ]);
         for m in &self.metrics {
             let delta = m
                 .delta
                 .map_or_else(|| "–".to_string(), |d| format!("{d:+.4}"));
-            let _ = writeln!(
-                s,
-                "{:<24} {:>9} {:>9} {:>9}",
-                m.metric,
-                fmt4(m.a),
-                fmt4(m.b),
-                delta
-            );
+            table.row(vec![m.metric.clone(), fmt4(m.a), fmt4(m.b), delta]);
         }
+        s.push_str(&table.to_text());
         let t = &self.mcnemar;
         let _ = writeln!(
             s,

@@ -12,6 +12,7 @@ mod html;
 mod layout;
 mod markdown;
 mod page;
+pub use page::{Align, Table};
 pub mod quotes;
 mod svg;
 

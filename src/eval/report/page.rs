@@ -4,7 +4,7 @@
 
 /// How a column's cells are aligned: numbers to the right so their digits line up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Align {
+pub enum Align {
     /// Text.
     Left,
     /// Numbers.
@@ -13,7 +13,7 @@ pub(super) enum Align {
 
 /// A table with a header row.
 #[derive(Debug, Clone)]
-pub(super) struct Table {
+pub struct Table {
     /// Column names and alignment.
     pub columns: Vec<(String, Align)>,
     /// Rows of plain-text cells, one per column.
@@ -33,6 +33,39 @@ impl Table {
     pub fn row(&mut self, cells: Vec<String>) {
         debug_assert_eq!(cells.len(), self.columns.len());
         self.rows.push(cells);
+    }
+
+    /// The table as aligned plain text, the form the CLI prints: each column as wide as its
+    /// widest cell (in characters), two spaces apart, numbers right-aligned.
+    pub fn to_text(&self) -> String {
+        let width = |i: usize| {
+            self.rows
+                .iter()
+                .map(|r| r[i].chars().count())
+                .chain([self.columns[i].0.chars().count()])
+                .max()
+                .unwrap_or(0)
+        };
+        let widths: Vec<usize> = (0..self.columns.len()).map(width).collect();
+        let line = |cells: &[&str]| {
+            let padded: Vec<String> = cells
+                .iter()
+                .zip(&self.columns)
+                .zip(&widths)
+                .map(|((cell, (_, align)), &w)| match align {
+                    Align::Left => format!("{cell:<w$}"),
+                    Align::Right => format!("{cell:>w$}"),
+                })
+                .collect();
+            padded.join("  ").trim_end().to_string() + "\n"
+        };
+        let header: Vec<&str> = self.columns.iter().map(|(c, _)| c.as_str()).collect();
+        let mut out = line(&header);
+        for row in &self.rows {
+            let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+            out.push_str(&line(&cells));
+        }
+        out
     }
 }
 
@@ -103,5 +136,21 @@ impl Page {
             t.row(vec![k.to_string(), v]);
         }
         self.table(t);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_tables_align_by_characters_and_numbers_to_the_right() {
+        let mut t = Table::new(&[("label", Align::Left), ("F1", Align::Right)]);
+        t.row(vec!["oppose".into(), "0.5000".into()]);
+        t.row(vec!["schön".into(), "1".into()]);
+        assert_eq!(
+            t.to_text(),
+            "label       F1\noppose  0.5000\nschön        1\n"
+        );
     }
 }
