@@ -644,6 +644,32 @@ pub struct RunManifest {
     pub platform: String,
 }
 
+impl RunManifest {
+    /// The manifest of the finished run `result` of `plan` on `task`, invoked as `command`,
+    /// whose models took `load_seconds` to load.
+    pub fn new(
+        command: &[String],
+        task: &Task,
+        plan: RunPlan,
+        result: &RunResult,
+        load_seconds: f64,
+    ) -> Self {
+        RunManifest {
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            command: command.to_vec(),
+            task: (task.name.clone(), plan.task_sha256),
+            models: plan.models,
+            counts: result.totals.counts(),
+            skipped: result.totals.skipped.clone(),
+            platform: crate::device::cpu_float_platform(),
+            timings: Timings {
+                load: load_seconds,
+                ..result.timings.clone()
+            },
+        }
+    }
+}
+
 /// sha256 of a file, or an error naming it.
 pub fn file_sha256(path: &Path) -> Result<String> {
     sha256_file(path).with_context(|| format!("cannot read {}", path.display()))

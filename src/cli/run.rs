@@ -144,19 +144,7 @@ impl RunArgs {
         })?;
         progress.finish();
         let totals = &result.totals;
-        let manifest = RunManifest {
-            tool_version: env!("CARGO_PKG_VERSION").to_string(),
-            command: command.to_vec(),
-            task: (config.task.name.clone(), plan.task_sha256),
-            models: plan.models,
-            counts: totals.counts(),
-            skipped: totals.skipped.clone(),
-            platform: crate::device::cpu_float_platform(),
-            timings: pipeline::Timings {
-                load: load_seconds,
-                ..result.timings.clone()
-            },
-        };
+        let manifest = RunManifest::new(command, &config.task, plan, &result, load_seconds);
         let task = OutputTask::from(&config.task);
         let state = self
             .shard
