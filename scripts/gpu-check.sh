@@ -7,34 +7,43 @@ set -euo pipefail
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
 cargo build --release --features cuda
 cargo test --release --features cuda --test cross_encoder_parity --test embedding_parity
-./target/release/stancer embed --device cuda --offline -o "${OUT:-/tmp}/seed-cuda.jsonl"
+# CUDA in f32 and in its default bf16 (--dtype auto), each against the CPU's f32.
 ./target/release/stancer embed --device cpu --offline -o "${OUT:-/tmp}/seed-cpu.jsonl"
-python3 - "${OUT:-/tmp}/seed-cuda.jsonl" "${OUT:-/tmp}/seed-cpu.jsonl" <<'PY'
+for dtype in f32 bf16; do
+    ./target/release/stancer embed --device cuda --dtype "$dtype" --offline -o "${OUT:-/tmp}/seed-cuda-$dtype.jsonl"
+done
+python3 - "${OUT:-/tmp}" <<'PY'
 import json, sys
-gpu = [json.loads(l)["embedding"] for l in open(sys.argv[1])]
-cpu = [json.loads(l)["embedding"] for l in open(sys.argv[2])]
-worst = max(abs(a - b) for g, c in zip(gpu, cpu) for a, b in zip(g, c))
-print(f"cuda vs cpu: {len(gpu)} embeddings, max abs diff {worst:.2e}")
+cpu = [json.loads(l)["embedding"] for l in open(f"{sys.argv[1]}/seed-cpu.jsonl")]
+for dtype in ("f32", "bf16"):
+    gpu = [json.loads(l)["embedding"] for l in open(f"{sys.argv[1]}/seed-cuda-{dtype}.jsonl")]
+    worst = max(abs(a - b) for g, c in zip(gpu, cpu) for a, b in zip(g, c))
+    cos = min(sum(a * b for a, b in zip(g, c)) for g, c in zip(gpu, cpu))
+    print(f"cuda {dtype} vs cpu f32: {len(gpu)} embeddings, max abs diff {worst:.2e}, min cosine {cos:.6f}")
 PY
-./target/release/stancer bench embed --device cuda --offline --batch-sizes 1,8,32,64
+for dtype in f32 bf16; do
+    ./target/release/stancer bench embed --device cuda --dtype "$dtype" --offline --batch-sizes 1,8,32,64
+done
 
 # Fine-tuning on the GPU: the same LoRA training steps (SemEval tweet/target pairs) on CUDA and
 # on the CPU, and a shipped cross-encoder's predictions on both (needs $STANCER_DATA).
 ./target/release/stancer bench fine-tune --device cuda --offline --threads 1
 ./target/release/stancer bench fine-tune --device cpu --offline --threads 2
 trial="semeval:${STANCER_DATA:-../shared/datasets}/semeval2016-task6/trialdata-all-annotations.txt"
-for device in cuda cpu; do
+for run in cuda:f32 cuda:bf16 cpu:f32; do
     ./target/release/stancer eval data --task datasets/semeval2016-stance/task.toml --data "$trial" \
-        --classifier models/semeval-stance-ft --device "$device" --offline \
-        --reports "${OUT:-/tmp}/gpu-$device" > /dev/null
+        --classifier models/semeval-stance-ft --device "${run%:*}" --dtype "${run#*:}" --offline \
+        --reports "${OUT:-/tmp}/gpu-${run/:/-}" > /dev/null
 done
 python3 - "${OUT:-/tmp}" <<'PY'
 import glob, json, sys
 rows = {}
-for device in ("cuda", "cpu"):
-    path = glob.glob(f"{sys.argv[1]}/gpu-{device}/*/semeval-stance-ft/report.json")[0]
-    rows[device] = {i["id"]: (i["predicted"], i["confidence"]) for i in json.load(open(path))["items"]}
-same = sum(rows["cuda"][k][0] == rows["cpu"][k][0] for k in rows["cpu"])
-worst = max(abs(rows["cuda"][k][1] - rows["cpu"][k][1]) for k in rows["cpu"])
-print(f"fine-tuned classifier cuda vs cpu: {same}/{len(rows['cpu'])} labels equal, max |Δ confidence| {worst:.2e}")
+for run in ("cuda-f32", "cuda-bf16", "cpu-f32"):
+    path = glob.glob(f"{sys.argv[1]}/gpu-{run}/*/semeval-stance-ft/report.json")[0]
+    rows[run] = {i["id"]: (i["predicted"], i["confidence"]) for i in json.load(open(path))["items"]}
+cpu = rows["cpu-f32"]
+for run in ("cuda-f32", "cuda-bf16"):
+    same = sum(rows[run][k][0] == cpu[k][0] for k in cpu)
+    worst = max(abs(rows[run][k][1] - cpu[k][1]) for k in cpu)
+    print(f"fine-tuned classifier {run} vs cpu f32: {same}/{len(cpu)} labels equal, max |Δ confidence| {worst:.2e}")
 PY

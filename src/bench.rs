@@ -168,6 +168,8 @@ fn time_passes(min_time: Duration, mut pass: impl FnMut() -> Result<()>) -> Resu
 pub struct WorkerReport<R, X> {
     /// The device, as [`crate::device::describe`] names it.
     pub device: String,
+    /// The models' float type there.
+    pub dtype: String,
     /// Threads of candle's pool.
     pub threads: usize,
     /// Peak resident memory of the worker, when the platform tells it.

@@ -411,6 +411,8 @@ pub struct RunPlan {
     pub max_length: Option<usize>,
     /// The device the models were loaded on ([`crate::device::describe`]), not the one asked for.
     pub device: String,
+    /// The float type they run in (`f32`, `bf16`, …), as resolved on that device.
+    pub dtype: String,
 }
 
 impl RunPlan {
@@ -642,6 +644,10 @@ pub struct RunManifest {
     /// CPU float platform of the run ([`crate::device::cpu_float_platform`]): runs on the same
     /// platform give the same bytes.
     pub platform: String,
+    /// The device the models ran on.
+    pub device: String,
+    /// Their float type.
+    pub dtype: String,
 }
 
 impl RunManifest {
@@ -662,6 +668,8 @@ impl RunManifest {
             counts: result.totals.counts(),
             skipped: result.totals.skipped.clone(),
             platform: crate::device::cpu_float_platform(),
+            device: plan.device,
+            dtype: plan.dtype,
             timings: Timings {
                 load: load_seconds,
                 ..result.timings.clone()

@@ -141,7 +141,7 @@ fn loss_and_gradients_match_torch_autograd() {
     let reference = reference();
     let dir = without_dropout();
     let model = load_trainable(dir.path(), &Device::Cpu).unwrap();
-    let tokenizer = TextTokenizer::load(dir.path(), Some(24)).unwrap();
+    let tokenizer = TextTokenizer::load(dir.path(), 24).unwrap();
     let (tensors, scale) = adapter_tensors();
     let params = TrainableParams {
         tensors,
@@ -211,7 +211,7 @@ fn five_adamw_steps_end_at_torchs_parameters() {
     let reference = reference();
     let dir = without_dropout();
     let model = load_trainable(dir.path(), &Device::Cpu).unwrap();
-    let tokenizer = TextTokenizer::load(dir.path(), Some(24)).unwrap();
+    let tokenizer = TextTokenizer::load(dir.path(), 24).unwrap();
     let (tensors, scale) = adapter_tensors();
     let run = fine_tune(
         model.as_ref(),

@@ -224,3 +224,20 @@ fn a_run_killed_mid_training_resumes_to_the_same_bytes() {
         "the checkpoint outlived the finished run"
     );
 }
+
+#[test]
+fn fine_tuning_in_a_half_precision_is_refused_before_any_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let run = command(dir.path(), &out, 1, &["--dtype", "bf16"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(
+        stderr.contains("--dtype bf16: fine-tuning runs in f32"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!out.exists());
+}

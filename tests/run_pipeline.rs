@@ -5,6 +5,7 @@ mod common;
 use common::{root, stancer};
 
 use stancer::classify::trained_model::TrainedModel;
+use stancer::device::Precision;
 use stancer::pipeline::{self, RunConfig};
 use stancer::task::Task;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,11 @@ fn reruns_are_byte_identical_and_bad_documents_are_skipped_or_reported() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["counts"]["documents"], 1);
+    // The device and float type actually used (`auto` resolves to the CPU and f32 here).
+    assert_eq!(
+        (manifest["device"].as_str(), manifest["dtype"].as_str()),
+        (Some("cpu"), Some("f32"))
+    );
     // Every stage is timed, so the share of time outside the model can be read off a run.
     for stage in ["load", "extract", "classify", "aggregate", "write"] {
         let seconds = manifest["timings"][stage].as_f64();
@@ -120,7 +126,7 @@ fn config(model: stancer::encoders::TextModel, inputs: Vec<PathBuf>) -> RunConfi
         &root().join("models/missile-shield-exemplars"),
         "all-minilm-l6-v2",
         &no_base,
-        &candle_core::Device::Cpu,
+        (&candle_core::Device::Cpu, Precision::F32),
         Some(task.clone()),
         "stance",
     )
@@ -264,6 +270,7 @@ fn plan(config: &RunConfig, max_length: Option<usize>) -> pipeline::RunPlan {
         registry_sha256: None,
         max_length,
         device: "cpu".into(),
+        dtype: "f32".into(),
     }
 }
 

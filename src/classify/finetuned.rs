@@ -13,6 +13,7 @@ use super::cv::stratified_folds;
 use super::text_norm::TextNorm;
 use super::trained::{cv_scores, CvReport, CvScores, DataSource};
 use super::{Item, Prediction};
+use crate::device::Precision;
 use crate::encoders::lora::{self, AdapterConfig};
 use crate::encoders::{load_trainable, LoadOptions, TextModel, TextTokenizer};
 use crate::error::UserError;
@@ -216,7 +217,7 @@ pub fn train(items: &[LabelledItem], spec: &FineTuneSpec, out: &Path) -> Result<
         spec.task.name
     );
     let model = load_trainable(spec.base.0, &spec.device)?;
-    let tokenizer = TextTokenizer::load(spec.base.0, Some(spec.config.max_length))?;
+    let tokenizer = TextTokenizer::load(spec.base.0, spec.config.max_length)?;
     let meaning = task_label_of(spec.task, &spec.labels)?;
     let strata: Vec<usize> = items.iter().map(|i| i.allowed[0]).collect();
     let run =
@@ -490,7 +491,13 @@ pub struct FineTunedClassifier {
 impl FineTunedClassifier {
     /// Loads the classifier in `dir` over the base encoder in `base_dir`, checking that the
     /// base and adapter are the ones it was trained with.
-    pub fn load(dir: &Path, base_dir: &Path, base_sha256: &str, device: &Device) -> Result<Self> {
+    pub fn load(
+        dir: &Path,
+        base_dir: &Path,
+        base_sha256: &str,
+        device: &Device,
+        precision: Precision,
+    ) -> Result<Self> {
         let manifest = read_manifest(dir)?;
         if !base_sha256.is_empty() && manifest.base_sha256 != base_sha256 {
             return Err(UserError::new(
@@ -514,6 +521,7 @@ impl FineTunedClassifier {
         let options = LoadOptions {
             max_length: Some(manifest.config.max_length),
             adapter: Some(dir.to_path_buf()),
+            precision,
             ..LoadOptions::default()
         };
         let model = TextModel::load(base_dir, options, device)?;

@@ -5,6 +5,7 @@ use super::classifier::{Batch, Classifier, Provenance};
 use super::finetuned::{self, FineTunedClassifier};
 use super::trained::{self, TrainedClassifier};
 use super::Prediction;
+use crate::device::Precision;
 use crate::error::UserError;
 use crate::models::cache::sha256_file;
 use crate::task::Task;
@@ -35,19 +36,19 @@ impl TrainedModel {
     /// Loads the classifier in `dir`, predicting in `task`'s labels (its own without one) and
     /// recorded under `role`: a head must have been trained on `embedding_model`'s embeddings
     /// (and, with a task, in its labels); a cross-encoder's base encoder is found by
-    /// `resolve_base` (id → folder and weights sha256).
+    /// `resolve_base` (id → folder and weights sha256) and loaded on `device` in `precision`.
     pub fn load(
         dir: &Path,
         embedding_model: &str,
         resolve_base: &dyn Fn(&str) -> Result<(PathBuf, String)>,
-        device: &Device,
+        (device, precision): (&Device, Precision),
         task: Option<Task>,
         role: &str,
     ) -> Result<Self> {
         let (model, provenance, own_labels) = if finetuned::is_fine_tuned(dir) {
             let manifest = finetuned::read_manifest(dir)?;
             let (base_dir, base_sha256) = resolve_base(&manifest.base_model)?;
-            let model = FineTunedClassifier::load(dir, &base_dir, &base_sha256, device)?;
+            let model = FineTunedClassifier::load(dir, &base_dir, &base_sha256, device, precision)?;
             let m = &model.manifest;
             let provenance = Provenance::FineTuned {
                 role: role.to_string(),

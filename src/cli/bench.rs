@@ -14,7 +14,7 @@ use crate::bench::{
 use crate::classify::classifier::Provenance;
 use crate::classify::nli::{Mode, NliClassifier};
 use crate::datasets::semeval::SemevalItem;
-use crate::device::DeviceSpec;
+use crate::device::{DeviceSpec, Precision};
 use crate::encoders::{LoadOptions, TextModel};
 use crate::error::UserError;
 use crate::eval::report::{Align, Table};
@@ -135,6 +135,9 @@ struct CrossEncoderBenchArgs {
     /// Where to run the models: auto, cpu, cuda, cuda:N or metal.
     #[arg(long, default_value = "auto")]
     device: DeviceSpec,
+    /// Float type of the models: auto (f32 on the CPU, bf16 on CUDA), f32, f16 or bf16.
+    #[arg(long, value_enum, default_value_t = Precision::Auto)]
+    dtype: Precision,
     /// Write the pairs here as `pairs.jsonl` ({"premise", "hypothesis"} per line), for
     /// scripts/bench/python_cross_encoder.py.
     #[arg(long)]
@@ -289,7 +292,8 @@ impl EmbedBenchArgs {
             }
         }
         let report = WorkerReport {
-            device: crate::device::describe(&self.model.device.open()?),
+            device: crate::device::describe(model.device()),
+            dtype: model.dtype().as_str().to_string(),
             threads: candle_core::utils::get_num_threads(),
             peak_rss_bytes: peak_rss_bytes(),
             rows,
@@ -391,7 +395,11 @@ impl CrossEncoderBenchArgs {
         let mut rows = Vec::new();
         for (name, dir) in &models {
             let start = Instant::now();
-            let model = TextModel::load(dir, LoadOptions::default(), &device)?;
+            let options = LoadOptions {
+                precision: self.dtype,
+                ..LoadOptions::default()
+            };
+            let model = TextModel::load(dir, options, &device)?;
             loads.push(ModelLoad {
                 model: name.clone(),
                 load_seconds: start.elapsed().as_secs_f64(),
@@ -416,6 +424,7 @@ impl CrossEncoderBenchArgs {
         }
         let report = WorkerReport {
             device: crate::device::describe(&device),
+            dtype: self.dtype.dtype(&device).as_str().to_string(),
             threads: candle_core::utils::get_num_threads(),
             peak_rss_bytes: peak_rss_bytes(),
             rows,
@@ -514,7 +523,7 @@ impl FineTuneBenchArgs {
         let (_, dir) = self.model.resolve()?;
         let device = self.model.device.open()?;
         let model = crate::encoders::load_trainable(&dir, &device)?;
-        let tokenizer = crate::encoders::TextTokenizer::load(&dir, Some(self.length))?;
+        let tokenizer = crate::encoders::TextTokenizer::load(&dir, self.length)?;
         let examples = self.examples()?;
         let inputs: Vec<crate::encoders::ModelInput> = examples
             .iter()

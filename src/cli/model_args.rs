@@ -1,6 +1,6 @@
 //! Flags shared by every subcommand that runs a model: which model, from where, on what device.
 
-use crate::device::DeviceSpec;
+use crate::device::{DeviceSpec, Precision};
 use crate::encoders::{LoadOptions, TextModel};
 use crate::models::{self, FetchOptions, ModelManifest};
 use anyhow::Result;
@@ -22,6 +22,10 @@ pub struct ModelArgs {
     /// Where to run the model: auto, cpu, cuda, cuda:N or metal.
     #[arg(long, default_value = "auto")]
     pub device: DeviceSpec,
+    /// Float type of weights and activations: auto (f32 on the CPU, bf16 on CUDA), f32, f16 or
+    /// bf16. Fine-tuning runs in f32.
+    #[arg(long, value_enum, default_value_t = Precision::Auto)]
+    pub dtype: Precision,
     /// Token limit per text, special tokens included (default: the manifest's max_seq_length).
     #[arg(long)]
     pub max_length: Option<usize>,
@@ -44,6 +48,7 @@ impl ModelArgs {
         let device = self.device.open()?;
         let options = LoadOptions {
             max_length: self.max_length.or(manifest.max_seq_length),
+            precision: self.dtype,
             ..LoadOptions::from_manifest(&manifest)
         };
         let model = TextModel::load(&dir, options, &device)?;

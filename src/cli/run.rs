@@ -206,6 +206,7 @@ impl RunArgs {
             registry_sha256: registry_path.map(pipeline::file_sha256).transpose()?,
             max_length: self.model.max_length,
             device: crate::device::describe(embedder.device()),
+            dtype: embedder.dtype().as_str().to_string(),
         };
         let config = RunConfig {
             inputs,

@@ -70,7 +70,11 @@ impl StanceArgs {
                         "pass the folder of an NLI cross-encoder with an entailment label (e.g. a DeBERTa-v3 MNLI model fetched from the hub)",
                     )
                 })?;
-                let encoder = TextModel::load(dir, LoadOptions::default(), &model.device.open()?)?;
+                let options = LoadOptions {
+                    precision: model.dtype,
+                    ..LoadOptions::default()
+                };
+                let encoder = TextModel::load(dir, options, &model.device.open()?)?;
                 let provenance = Provenance::Nli {
                     role: "stance-nli".into(),
                     dir: dir.clone(),
@@ -121,5 +125,12 @@ pub fn load_trained(
         Ok((dir, sha))
     };
     let device = model.device.open()?;
-    TrainedModel::load(&dir, embedding_model, &resolve_base, &device, task, role)
+    TrainedModel::load(
+        &dir,
+        embedding_model,
+        &resolve_base,
+        (&device, model.dtype),
+        task,
+        role,
+    )
 }

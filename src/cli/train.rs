@@ -9,6 +9,7 @@ use crate::classify::head::TrainConfig;
 use crate::classify::text_norm::TextNorm;
 use crate::classify::trained::{self, DataSource, Example, HeadManifest, TrainSpec};
 use crate::classify::Prediction;
+use crate::device::Precision;
 use crate::error::UserError;
 use crate::eval::bootstrap::BootstrapConfig;
 use crate::eval::report::{self, Align, Dataset, Report, ReportInput, ScoredItem, Table, TaskInfo};
@@ -304,6 +305,13 @@ impl TrainArgs {
                 "exemplars",
             )?);
             sources.push(source);
+        }
+        // The backward kernels are f32 only; `auto` means f32 here on every device.
+        if !matches!(self.model.dtype, Precision::Auto | Precision::F32) {
+            return Err(UserError::new(
+                format!("--dtype {}: fine-tuning runs in f32", self.model.dtype),
+                "drop --dtype (or pass --dtype f32); a fine-tuned classifier runs in any dtype afterwards",
+            ));
         }
         let (manifest, dir) = self.model.resolve()?;
         let base_sha = manifest

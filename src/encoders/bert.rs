@@ -1,4 +1,8 @@
-//! BERT family (BERT, MiniLM, …): bare encoders and `BertForSequenceClassification`.
+//! BERT family (BERT, MiniLM, RoBERTa, …): bare encoders and their sequence classifiers.
+//!
+//! Members differ only in what [`Family`] holds (where the encoder sits in the checkpoint,
+//! where positions start, whether token types are read, what the head is called), so each is
+//! one small file that builds a `Family` (`roberta.rs`).
 //!
 //! The forward pass is written here rather than taken from candle-transformers because that one
 //! spends a large share of CPU time on work the answer does not need:
@@ -33,10 +37,33 @@ const PROJECTIONS: [(Projection, &str); 6] = [
     (Projection::Intermediate, "intermediate.dense"),
     (Projection::Output, "output.dense"),
 ];
-/// Module path of the encoder inside `BertForSequenceClassification`, as adapters name it.
-const ROOT: &str = "bert";
+/// What sets a member of the BERT family apart from BERT.
+#[derive(Debug, Clone)]
+pub struct Family {
+    /// Module path of the encoder inside the sequence-classification model, as adapters and
+    /// task checkpoints name it (`bert`, `roberta`).
+    pub root: &'static str,
+    /// Position id of a sequence's first token: 0 for BERT; RoBERTa counts from its padding
+    /// id + 1.
+    pub position_offset: usize,
+    /// Whether type ids are model inputs: RoBERTa has one token type, and its tokenizer's
+    /// pair type ids are never passed to the model.
+    pub token_types: bool,
+    /// Task-model names of the head's dense layer (tanh after it, on the first token) and of
+    /// its output layer.
+    pub head: [&'static str; 2],
+}
 
-/// The pooler (`tanh(dense(h[CLS]))`) and classifier of `BertForSequenceClassification`.
+/// BERT itself.
+pub const BERT: Family = Family {
+    root: "bert",
+    position_offset: 0,
+    token_types: true,
+    head: ["bert.pooler.dense", "classifier"],
+};
+
+/// The head: `out(tanh(dense(h[first])))`, BERT's pooler + classifier and RoBERTa's
+/// `classifier.dense` + `classifier.out_proj` alike.
 struct ClassificationHead {
     pooler: Linear,
     classifier: Linear,
@@ -115,7 +142,8 @@ struct Packing {
 }
 
 impl Packing {
-    fn new(mask: &Tensor, device: &Device) -> candle_core::Result<Self> {
+    /// The packing of `mask`'s real tokens, positions counted from `position_offset`.
+    fn new(mask: &Tensor, position_offset: usize, device: &Device) -> candle_core::Result<Self> {
         let (batch, width) = mask.dims2()?;
         let mask = mask.to_dtype(DType::U32)?.flatten_all()?.to_vec1::<u32>()?;
         let mut grid_of_token = Vec::new();
@@ -130,7 +158,7 @@ impl Packing {
             if m != 0 {
                 token_of_slot.push(grid_of_token.len() as u32);
                 grid_of_token.push(slot as u32);
-                position_of_token.push((slot % width) as u32);
+                position_of_token.push((slot % width + position_offset) as u32);
             } else {
                 token_of_slot.push(real);
             }
@@ -160,7 +188,7 @@ impl Packing {
     }
 }
 
-/// A BERT encoder with an optional sequence-classification head.
+/// A BERT-family encoder with an optional sequence-classification head.
 pub struct Bert {
     word_embeddings: Tensor,
     position_embeddings: Tensor,
@@ -173,18 +201,37 @@ pub struct Bert {
     config: Config,
     /// Dropout rate of the attention probabilities in training (candle's `Config` omits it).
     attention_dropout: f64,
-    /// Whether the checkpoint's tensors sit under `bert.` (a task model) or at the root.
+    /// Whether the checkpoint's tensors sit under the family's root (a task model) or at the
+    /// checkpoint's root (a bare encoder).
     prefixed: bool,
+    family: Family,
 }
 
 impl Bert {
-    /// Builds the model from safetensors weights and its config, with a classification head
-    /// over `head_labels` when the checkpoint has one.
-    pub fn load(vb: VarBuilder, bert: &BertConfig, head_labels: Option<&[String]>) -> Result<Self> {
+    /// Builds a `family` model from safetensors weights and its config, with a classification
+    /// head over `head_labels` when the checkpoint has one.
+    pub fn load(
+        vb: VarBuilder,
+        bert: &BertConfig,
+        head_labels: Option<&[String]>,
+        family: Family,
+    ) -> Result<Self> {
         let config = bert.base.clone();
         let attention_dropout = bert.attention_probs_dropout_prob;
-        let prefixed = vb.contains_tensor("bert.embeddings.word_embeddings.weight");
-        let root = if prefixed { vb.pp(ROOT) } else { vb.clone() };
+        let prefixed = vb.contains_tensor(&format!(
+            "{}.embeddings.word_embeddings.weight",
+            family.root
+        ));
+        let root = if prefixed {
+            vb.pp(family.root)
+        } else {
+            vb.clone()
+        };
+        // A bare encoder given a head by an adapter keeps the head's tensors unprefixed too.
+        let local = |name: &str| match name.strip_prefix(&format!("{}.", family.root)) {
+            Some(rest) if !prefixed => rest.to_string(),
+            _ => name.to_string(),
+        };
         let h = config.hidden_size;
         let embeddings = root.pp("embeddings");
         let layers = (0..config.num_hidden_layers)
@@ -192,9 +239,10 @@ impl Bert {
             .collect::<Result<Vec<_>>>()?;
         let head = if let Some(labels) = head_labels {
             let labels = labels.to_vec();
+            let [dense, out] = family.head;
             Some(ClassificationHead {
-                pooler: linear(h, h, root.pp("pooler.dense"))?,
-                classifier: linear(h, labels.len(), vb.pp("classifier"))?,
+                pooler: linear(h, h, vb.pp(local(dense)))?,
+                classifier: linear(h, labels.len(), vb.pp(local(out)))?,
                 labels,
             })
         } else {
@@ -216,7 +264,17 @@ impl Bert {
             config,
             attention_dropout,
             prefixed,
+            family,
         })
+    }
+
+    /// Where `batch`'s real tokens sit, positions counted as this model counts them.
+    fn packing(&self, batch: &PaddedBatch) -> candle_core::Result<Packing> {
+        Packing::new(
+            &batch.attention_mask,
+            self.family.position_offset,
+            batch.input_ids.device(),
+        )
     }
 
     /// Word + token type + position embeddings of the real tokens, layer-normed: `[tokens, h]`.
@@ -225,14 +283,18 @@ impl Bert {
         let words = self
             .word_embeddings
             .index_select(&pick(&batch.input_ids)?, 0)?;
-        let types = self
-            .token_type_embeddings
-            .index_select(&pick(&batch.type_ids)?, 0)?;
         let positions = self
             .position_embeddings
             .index_select(&packing.position_of_token, 0)?;
-        self.embedding_norm
-            .forward(&((words + types)? + positions)?)
+        let words = if self.family.token_types {
+            let types = self
+                .token_type_embeddings
+                .index_select(&pick(&batch.type_ids)?, 0)?;
+            (words + types)?
+        } else {
+            words.broadcast_add(&self.token_type_embeddings.i(0)?)?
+        };
+        self.embedding_norm.forward(&(words + positions)?)
     }
 
     fn activate(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
@@ -244,11 +306,18 @@ impl Bert {
     }
 
     /// Multi-head self-attention of packed `[tokens, 3h]` projections: `[tokens, h]`.
+    ///
+    /// Attention runs in f32 whatever the model's float type, as torch's scaled-dot-product
+    /// kernels accumulate half types in f32: rounding its scores, probabilities and sums to a
+    /// half type doubles the distance from f32 (measured on the tiny fixtures); its cost is
+    /// small beside the dense layers, which stay in the model's type.
     fn attend(&self, qkv: &Tensor, packing: &Packing) -> candle_core::Result<Tensor> {
         let (b, t) = (packing.batch, packing.width);
         let h = qkv.dim(1)? / 3;
         let d = h / self.heads;
-        let grid = packing.pad(qkv)?.reshape((b, t, 3, self.heads, d))?;
+        let grid = packing
+            .pad(&qkv.to_dtype(DType::F32)?)?
+            .reshape((b, t, 3, self.heads, d))?;
         let part = |i: usize| grid.i((.., .., i))?.transpose(1, 2)?.contiguous();
         let (q, k, v) = (part(0)?, part(1)?, part(2)?);
         let scores =
@@ -258,7 +327,8 @@ impl Bert {
             .transpose(1, 2)?
             .contiguous()?
             .reshape((b * t, h))?
-            .index_select(&packing.grid_of_token, 0)
+            .index_select(&packing.grid_of_token, 0)?
+            .to_dtype(qkv.dtype())
     }
 
     /// Last-layer states of the real tokens, packed: `[tokens, h]`.
@@ -291,7 +361,7 @@ impl Trainable for Bert {
                     };
                     AdaptableLinear {
                         site: Site { layer, projection },
-                        module: format!("{ROOT}.encoder.layer.{layer}.{path}"),
+                        module: format!("{}.encoder.layer.{layer}.{path}", self.family.root),
                         in_dim,
                         out_dim,
                     }
@@ -311,7 +381,7 @@ impl Trainable for Bert {
     }
 
     fn checkpoint_name(&self, name: &str) -> String {
-        match name.strip_prefix(&format!("{ROOT}.")) {
+        match name.strip_prefix(&format!("{}.", self.family.root)) {
             Some(path) if !self.prefixed => path.to_string(),
             _ => name.to_string(),
         }
@@ -345,7 +415,7 @@ impl Trainable for Bert {
 
 impl CandleEncoder for Bert {
     fn hidden_states(&self, batch: &PaddedBatch) -> candle_core::Result<Tensor> {
-        let packing = Packing::new(&batch.attention_mask, batch.input_ids.device())?;
+        let packing = self.packing(batch)?;
         packing.pad(&self.encode(batch, &packing)?)
     }
 
@@ -371,14 +441,14 @@ mod tests {
     #[test]
     fn packing_maps_real_tokens_and_zero_pads() {
         let mask = Tensor::new(&[[1u32, 1, 1], [1, 1, 0]], &Device::Cpu).unwrap();
-        let packing = Packing::new(&mask, &Device::Cpu).unwrap();
+        let packing = Packing::new(&mask, 2, &Device::Cpu).unwrap();
         assert_eq!(
             packing.grid_of_token.to_vec1::<u32>().unwrap(),
             [0, 1, 2, 3, 4]
         );
         assert_eq!(
             packing.position_of_token.to_vec1::<u32>().unwrap(),
-            [0, 1, 2, 0, 1]
+            [2, 3, 4, 2, 3]
         );
         assert_eq!(
             packing.token_of_slot.to_vec1::<u32>().unwrap(),

@@ -23,6 +23,8 @@ pub struct CandleBackend {
     pub model: Box<dyn CandleEncoder>,
     /// Where its weights are.
     pub device: Device,
+    /// The longest input its position table covers.
+    pub max_tokens: usize,
 }
 
 impl CandleBackend {
@@ -48,7 +50,8 @@ impl Encoder for CandleBackend {
         normalize: bool,
     ) -> Result<Vec<Vec<f32>>> {
         self.rows(batch, |padded| {
-            let hidden = self.model.hidden_states(padded)?;
+            // Pooled in f32 whatever the model's float type: sums over hundreds of tokens.
+            let hidden = self.model.hidden_states(padded)?.to_dtype(DType::F32)?;
             let pooled = pool(&hidden, &padded.attention_mask, pooling)?;
             if normalize {
                 l2_normalize(&pooled)
@@ -68,6 +71,10 @@ impl Encoder for CandleBackend {
 
     fn concurrent(&self) -> bool {
         self.device.is_cpu()
+    }
+
+    fn max_tokens(&self) -> usize {
+        self.max_tokens
     }
 }
 

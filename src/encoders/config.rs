@@ -1,9 +1,11 @@
 //! A checkpoint's `config.json`, parsed once: the architecture with its own settings (tagged by
 //! `model_type`), and the classification head every architecture may carry.
 
+use crate::device::Precision;
 use crate::error::UserError;
 use crate::models::Architecture;
 use anyhow::{Context, Result};
+use candle_core::{DType, Device};
 use candle_transformers::models::{bert, debertav2};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -25,6 +27,8 @@ pub struct ModelConfig {
 pub enum ArchConfig {
     /// BERT and its distillations (`model_type` `bert`).
     Bert(BertConfig),
+    /// RoBERTa and XLM-RoBERTa (`roberta`, `xlm-roberta`): BERT's settings, read differently.
+    Roberta(BertConfig),
     /// DeBERTa-v2/v3 (`deberta-v2`).
     DebertaV2(debertav2::Config),
 }
@@ -68,11 +72,15 @@ impl ModelConfig {
             ))
         };
         // The one place a model type maps to an architecture.
-        let arch = match common.model_type.as_str() {
-            "bert" => ArchConfig::Bert(BertConfig {
+        let bert = || -> Result<BertConfig> {
+            Ok(BertConfig {
                 base: serde_json::from_str(text).map_err(not_a)?,
                 attention_probs_dropout_prob: common.attention_probs_dropout_prob,
-            }),
+            })
+        };
+        let arch = match common.model_type.as_str() {
+            "bert" => ArchConfig::Bert(bert()?),
+            "roberta" | "xlm-roberta" => ArchConfig::Roberta(bert()?),
             "deberta-v2" => ArchConfig::DebertaV2(serde_json::from_str(text).map_err(not_a)?),
             other => {
                 return Err(UserError::new(
@@ -80,7 +88,7 @@ impl ModelConfig {
                         "{}: model_type '{other}' is not supported",
                         origin.display()
                     ),
-                    "supported model types: bert, deberta-v2",
+                    "supported model types: bert, roberta, xlm-roberta, deberta-v2",
                 ))
             }
         };
@@ -99,7 +107,41 @@ impl ModelConfig {
     pub fn architecture(&self) -> Architecture {
         match self.arch {
             ArchConfig::Bert(_) => Architecture::Bert,
+            ArchConfig::Roberta(_) => Architecture::Roberta,
             ArchConfig::DebertaV2(_) => Architecture::DebertaV2,
+        }
+    }
+
+    /// The longest input the model's position table covers, special tokens included.
+    pub fn max_tokens(&self) -> usize {
+        match &self.arch {
+            ArchConfig::Bert(c) => c.base.max_position_embeddings,
+            ArchConfig::Roberta(c) => super::roberta::max_tokens(c),
+            ArchConfig::DebertaV2(c) => c.max_position_embeddings,
+        }
+    }
+
+    /// The float type the model runs in for `precision` on `device`.
+    pub fn dtype(&self, precision: Precision, device: &Device) -> Result<DType> {
+        self.runnable(precision, precision.dtype(device))
+    }
+
+    /// `wanted` where the architecture runs in it. candle-transformers' DeBERTa-v2 builds its
+    /// masks and relative positions in f32 only, so there `auto` means f32 and a half type asked
+    /// for by name is refused.
+    fn runnable(&self, precision: Precision, wanted: DType) -> Result<DType> {
+        match self.arch {
+            ArchConfig::DebertaV2(_) if wanted != DType::F32 => match precision {
+                Precision::Auto => Ok(DType::F32),
+                _ => Err(UserError::new(
+                    format!(
+                        "--dtype {precision}: {} models run in f32 only",
+                        self.architecture()
+                    ),
+                    "drop --dtype, or pass --dtype f32",
+                )),
+            },
+            _ => Ok(wanted),
         }
     }
 
@@ -171,6 +213,34 @@ mod tests {
         .unwrap();
         assert!(c.head_labels.is_none());
         assert_eq!(c.with_head(2).head_labels.unwrap(), ["LABEL_0", "LABEL_1"]);
+    }
+
+    #[test]
+    fn deberta_runs_in_f32_only_and_auto_falls_back_to_it() {
+        let deberta = ModelConfig::parse(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/tiny-deberta-v2-cls/config.json"
+            ))
+            .unwrap(),
+            Path::new("config.json"),
+        )
+        .unwrap();
+        // What `auto` asks for on CUDA.
+        assert_eq!(
+            deberta.runnable(Precision::Auto, DType::BF16).unwrap(),
+            DType::F32
+        );
+        let e = deberta
+            .runnable(Precision::Bf16, DType::BF16)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("deberta-v2 models run in f32 only"), "{e}");
+        let bert = parse(&format!(r#"{{"model_type": "bert", {BERT}}}"#)).unwrap();
+        assert_eq!(
+            bert.runnable(Precision::Auto, DType::BF16).unwrap(),
+            DType::BF16
+        );
     }
 
     #[test]

@@ -189,12 +189,14 @@ impl SimpleBackend for Overlay {
 
 /// The weights of `base` with the adapter in `dir` merged in, and a config for its
 /// sequence-classification model (labels `LABEL_0…` as transformers names them by default;
-/// callers that know the names keep their own).
+/// callers that know the names keep their own). Merging is done in f32; the model reads the
+/// merged weights as `dtype`.
 pub fn adapted(
     base: MmapedSafetensors,
     config: ModelConfig,
     dir: &Path,
     device: &Device,
+    dtype: DType,
 ) -> Result<(VarBuilder<'static>, ModelConfig)> {
     let adapter = AdapterConfig::read(dir)?;
     let tensors = read_tensors(dir, &Device::Cpu)?;
@@ -240,11 +242,7 @@ pub fn adapted(
         .map(|b| b.dim(0))
         .transpose()?
         .with_context(|| format!("{}: the adapter has no classifier", dir.display()))?;
-    let vb = VarBuilder::from_backend(
-        Box::new(Overlay { base, replaced }),
-        DType::F32,
-        device.clone(),
-    );
+    let vb = VarBuilder::from_backend(Box::new(Overlay { base, replaced }), dtype, device.clone());
     Ok((vb, config.with_head(labels)))
 }
 

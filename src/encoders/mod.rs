@@ -6,7 +6,8 @@
 //! device and runs an architecture file (`bert.rs`, `deberta.rs`) that implements
 //! [`CandleEncoder`] on tensors. Everything that is the same for every architecture —
 //! tokenisation, truncation, length-sorted batching — lives in [`TextModel`], so adding an
-//! architecture means one new file plus one match arm in `build_encoder`.
+//! architecture means one new file plus a match arm in `build_encoder` and one in
+//! [`ModelConfig::parse`]; a BERT variant (`roberta.rs`) is a [`bert::Family`] only.
 
 mod backward;
 mod batching;
@@ -19,6 +20,7 @@ mod gelu;
 pub mod lora;
 mod matmul;
 mod random;
+mod roberta;
 mod text_model;
 
 pub use batching::{plan_batches, PaddedBatch, TokenBatch};
@@ -28,6 +30,7 @@ pub use dropout::Dropout;
 pub use random::random_checkpoint;
 pub use text_model::{LoadOptions, ModelInput, Pooling, TextModel, TextTokenizer};
 
+use crate::device::Precision;
 use crate::error::UserError;
 use crate::models::Architecture;
 use anyhow::{Context, Result};
@@ -53,6 +56,9 @@ pub trait Encoder: Send + Sync {
     /// True when batches may run concurrently on rayon's pool (a CPU backend: much of a
     /// forward pass runs on one thread).
     fn concurrent(&self) -> bool;
+
+    /// The longest input the model takes, special tokens included.
+    fn max_tokens(&self) -> usize;
 }
 
 /// A linear layer of a transformer layer that an adapter can target.
@@ -225,28 +231,40 @@ impl Checkpoint {
 
 /// Loads the encoder in `dir` (`config.json` + `model.safetensors`) onto `device`, with the
 /// LoRA adapter in `adapter` (PEFT layout) merged into its weights when given; `expected` is the
-/// architecture the model's manifest declares, when it has one.
+/// architecture the model's manifest declares, when it has one. Weights are converted to the
+/// float type `precision` gives this architecture on `device`, returned beside the encoder;
+/// outputs are f32 whatever it is.
 pub fn load_encoder(
     dir: &Path,
     adapter: Option<&Path>,
     expected: Option<Architecture>,
     device: &Device,
-) -> Result<Box<dyn Encoder>> {
+    precision: Precision,
+) -> Result<(Box<dyn Encoder>, DType)> {
     let checkpoint = Checkpoint::open(dir)?;
     checkpoint.check(expected)?;
     let context = checkpoint.context();
+    let dtype = checkpoint.config.dtype(precision, device)?;
     let (vb, config) = match adapter {
-        Some(adapter) => lora::adapted(checkpoint.tensors, checkpoint.config, adapter, device)?,
+        Some(adapter) => lora::adapted(
+            checkpoint.tensors,
+            checkpoint.config,
+            adapter,
+            device,
+            dtype,
+        )?,
         None => (
-            VarBuilder::from_backend(Box::new(checkpoint.tensors), DType::F32, device.clone()),
+            VarBuilder::from_backend(Box::new(checkpoint.tensors), dtype, device.clone()),
             checkpoint.config,
         ),
     };
     let model = build_encoder(vb, &config).context(context)?;
-    Ok(Box::new(CandleBackend {
+    let backend = CandleBackend {
         model,
         device: device.clone(),
-    }))
+        max_tokens: config.max_tokens(),
+    };
+    Ok((Box::new(backend), dtype))
 }
 
 /// Loads the encoder in `dir` for fine-tuning.
@@ -257,7 +275,9 @@ pub fn load_trainable(dir: &Path, device: &Device) -> Result<Box<dyn Trainable>>
     let vb = VarBuilder::from_backend(Box::new(checkpoint.tensors), DType::F32, device.clone());
     let head = checkpoint.config.head_labels.as_deref();
     Ok(match &checkpoint.config.arch {
-        ArchConfig::Bert(config) => Box::new(bert::Bert::load(vb, config, head).context(context)?),
+        ArchConfig::Bert(config) => {
+            Box::new(bert::Bert::load(vb, config, head, bert::BERT).context(context)?)
+        }
         _ => {
             return Err(UserError::new(
                 format!(
@@ -274,7 +294,8 @@ pub fn load_trainable(dir: &Path, device: &Device) -> Result<Box<dyn Trainable>>
 fn build_encoder(vb: VarBuilder, config: &ModelConfig) -> Result<Box<dyn CandleEncoder>> {
     let head = config.head_labels.as_deref();
     Ok(match &config.arch {
-        ArchConfig::Bert(c) => Box::new(bert::Bert::load(vb, c, head)?),
+        ArchConfig::Bert(c) => Box::new(bert::Bert::load(vb, c, head, bert::BERT)?),
+        ArchConfig::Roberta(c) => Box::new(roberta::load(vb, c, head)?),
         ArchConfig::DebertaV2(c) => Box::new(deberta::DebertaV2::load(vb, c, head)?),
     })
 }
@@ -290,7 +311,7 @@ mod tests {
             "/tests/fixtures/tiny-deberta-v2-cls"
         ));
         let device = Device::Cpu;
-        let err = load_encoder(dir, None, Some(Architecture::Bert), &device)
+        let err = load_encoder(dir, None, Some(Architecture::Bert), &device, Precision::F32)
             .err()
             .unwrap()
             .to_string();
@@ -298,7 +319,14 @@ mod tests {
             err.contains("manifest declares a bert model, its config.json a deberta-v2"),
             "{err}"
         );
-        let model = load_encoder(dir, None, Some(Architecture::DebertaV2), &device).unwrap();
+        let (model, _) = load_encoder(
+            dir,
+            None,
+            Some(Architecture::DebertaV2),
+            &device,
+            Precision::F32,
+        )
+        .unwrap();
         assert_eq!(model.labels().len(), 3);
     }
 }

@@ -1,11 +1,12 @@
 //! A tokenizer and an encoder together: text in, pooled vectors or logits out, in input order.
 
 use super::{load_encoder, plan_batches, Encoder, TokenBatch};
+use crate::device::Precision;
 use crate::error::UserError;
 pub use crate::models::Pooling;
 use crate::models::{Architecture, ModelManifest};
 use anyhow::Result;
-use candle_core::Device;
+use candle_core::{DType, Device};
 use rayon::prelude::*;
 use std::path::Path;
 use tokenizers::{
@@ -27,6 +28,9 @@ pub struct LoadOptions {
     /// The architecture the model's manifest declares: loading fails when `config.json` says
     /// another (`None`: a folder without a manifest).
     pub architecture: Option<Architecture>,
+    /// The float type of weights and activations, resolved against the device and the
+    /// architecture at load.
+    pub precision: Precision,
 }
 
 impl LoadOptions {
@@ -39,6 +43,7 @@ impl LoadOptions {
             normalize: manifest.normalize,
             adapter: None,
             architecture: Some(manifest.architecture),
+            precision: Precision::Auto,
         }
     }
 }
@@ -61,9 +66,8 @@ pub struct TextTokenizer {
 }
 
 impl TextTokenizer {
-    /// Loads `tokenizer.json` from `dir`, truncating at `max_length` (default: the
-    /// checkpoint's declared limit).
-    pub fn load(dir: &Path, max_length: Option<usize>) -> Result<Self> {
+    /// Loads `tokenizer.json` from `dir`, truncating at `max_length` tokens.
+    pub fn load(dir: &Path, max_length: usize) -> Result<Self> {
         let tokenizer_path = dir.join("tokenizer.json");
         let mut tokenizer = Tokenizer::from_file(&tokenizer_path).map_err(|e| {
             UserError::new(
@@ -77,10 +81,6 @@ impl TextTokenizer {
             .or_else(|| tokenizer.token_to_id("[PAD]"))
             .or_else(|| tokenizer.token_to_id("<pad>"))
             .unwrap_or(0);
-        let max_length = match max_length {
-            Some(n) => n,
-            None => default_max_length(dir)?,
-        };
         // Tokenizer files often bake in fixed padding (all-MiniLM-L6-v2 pads every text to
         // 128); padding is done per batch instead, and truncation follows `max_length`.
         tokenizer.with_padding(None);
@@ -142,6 +142,7 @@ pub struct TextModel {
     tokenizer: TextTokenizer,
     encoder: Box<dyn Encoder>,
     device: Device,
+    dtype: DType,
     options: LoadOptions,
 }
 
@@ -149,17 +150,22 @@ impl TextModel {
     /// Loads `tokenizer.json`, `config.json` and `model.safetensors` from `dir` (and the
     /// adapter `options` name, if any).
     pub fn load(dir: &Path, options: LoadOptions, device: &Device) -> Result<Self> {
-        let encoder = load_encoder(
+        let (encoder, dtype) = load_encoder(
             dir,
             options.adapter.as_deref(),
             options.architecture,
             device,
+            options.precision,
         )?;
-        let tokenizer = TextTokenizer::load(dir, options.max_length)?;
+        let max_length = options
+            .max_length
+            .unwrap_or_else(|| declared_max_length(dir, encoder.max_tokens()));
+        let tokenizer = TextTokenizer::load(dir, max_length)?;
         Ok(Self {
             tokenizer,
             encoder,
             device: device.clone(),
+            dtype,
             options,
         })
     }
@@ -167,6 +173,11 @@ impl TextModel {
     /// The device the model was loaded on.
     pub fn device(&self) -> &Device {
         &self.device
+    }
+
+    /// The float type its weights and activations use.
+    pub fn dtype(&self) -> DType {
+        self.dtype
     }
 
     /// Class names in logit order; empty for embedding models.
@@ -245,15 +256,14 @@ impl TextModel {
     }
 }
 
-/// The token limit a checkpoint declares: `model_max_length` from `tokenizer_config.json`,
-/// capped by `max_position_embeddings` from `config.json`.
-fn default_max_length(dir: &Path) -> Result<usize> {
-    let read_field = |file: &str, field: &str| -> Option<usize> {
-        let text = std::fs::read_to_string(dir.join(file)).ok()?;
+/// The token limit a checkpoint declares: `model_max_length` from `tokenizer_config.json`
+/// (absent, or the huge sentinel transformers writes for "none"), capped by `model_tokens`, the
+/// longest input the model's position table covers.
+fn declared_max_length(dir: &Path, model_tokens: usize) -> usize {
+    let declared = || -> Option<usize> {
+        let text = std::fs::read_to_string(dir.join("tokenizer_config.json")).ok()?;
         let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-        value.get(field)?.as_u64().map(|n| n as usize)
+        value.get("model_max_length")?.as_u64().map(|n| n as usize)
     };
-    let positions = read_field("config.json", "max_position_embeddings").unwrap_or(512);
-    Ok(read_field("tokenizer_config.json", "model_max_length")
-        .map_or(positions, |n| n.min(positions)))
+    declared().map_or(model_tokens, |n| n.min(model_tokens))
 }

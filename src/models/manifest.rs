@@ -22,6 +22,8 @@ const BUILTIN: &[(&str, &str)] = &[(
 pub enum Architecture {
     /// BERT and its distillations (MiniLM, …).
     Bert,
+    /// RoBERTa and XLM-RoBERTa.
+    Roberta,
     /// DeBERTa-v2/v3.
     DebertaV2,
 }
@@ -308,6 +310,7 @@ impl fmt::Display for Architecture {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Architecture::Bert => "bert",
+            Architecture::Roberta => "roberta",
             Architecture::DebertaV2 => "deberta-v2",
         })
     }

@@ -152,8 +152,7 @@ impl Bert {
             .map(|(_, path)| *path)?;
         let names = factor_names(&format!(
             "{}.encoder.layer.{}.{path}",
-            super::ROOT,
-            site.layer
+            self.family.root, site.layer
         ));
         weights.tensors.contains_key(&names.0).then_some(names)
     }
@@ -255,7 +254,7 @@ impl Bert {
     ) -> Result<(Tensor, Option<Saved>)> {
         use Projection::*;
         let training = dropout.is_some();
-        let packing = Packing::new(&batch.attention_mask, batch.input_ids.device())?;
+        let packing = self.packing(batch)?;
         let p = self.config.hidden_dropout_prob;
         let (b, t) = (packing.batch, packing.width);
         let h = self.config.hidden_size;
