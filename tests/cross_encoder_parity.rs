@@ -1,5 +1,6 @@
-//! Cross-encoder parity: tiny random BERT, RoBERTa and DeBERTa-v2 sequence classifiers, generated
-//! once with Python transformers (scripts/fixtures/tiny_models.py, tiny_roberta.py), must give the
+//! Cross-encoder parity: tiny random BERT, RoBERTa, ModernBERT and DeBERTa-v2 sequence
+//! classifiers, generated once with Python transformers (scripts/fixtures/tiny_models.py,
+//! tiny_roberta.py, tiny_modernbert.py), must give the
 //! reference token ids and logits, including pairs whose premise is truncated; in f16 and bf16
 //! they must stay as close to the f32 reference as transformers itself does.
 
@@ -117,6 +118,12 @@ fn tiny_deberta_v2_classifier_matches_transformers() {
 }
 
 #[test]
+fn tiny_modernbert_classifier_matches_transformers() {
+    // Layers 1 and 2 attend within 8 tokens: a window off by one shows in the longer pairs.
+    check_parity("tiny-modernbert-cls", 1);
+}
+
+#[test]
 fn tiny_roberta_classifier_matches_transformers() {
     // Random position embeddings: positions counted from 0 instead of pad id + 1 would show
     // at every token.
@@ -222,20 +229,25 @@ fn mean_pooled_embeddings_in_f16_and_bf16_move_from_f32_as_transformers_do() {
 }
 
 #[test]
-fn deberta_refuses_a_half_type_by_name_and_runs_auto_in_f32() {
-    let dir = fixture("tiny-deberta-v2-cls");
+fn deberta_and_modernbert_refuse_a_half_type_by_name_and_run_auto_in_f32() {
     let options = |precision| LoadOptions {
         precision,
         ..LoadOptions::default()
     };
-    let err = TextModel::load(&dir, options(Precision::Bf16), &Device::Cpu)
-        .err()
-        .unwrap();
-    assert!(
-        err.to_string()
-            .contains("deberta-v2 models run in f32 only"),
-        "{err}"
-    );
-    let model = TextModel::load(&dir, options(Precision::Auto), &Device::Cpu).unwrap();
-    assert_eq!(model.dtype(), candle_core::DType::F32);
+    for (name, architecture) in [
+        ("tiny-deberta-v2-cls", "deberta-v2"),
+        ("tiny-modernbert-cls", "modernbert"),
+    ] {
+        let dir = fixture(name);
+        let err = TextModel::load(&dir, options(Precision::Bf16), &Device::Cpu)
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string()
+                .contains(&format!("{architecture} models run in f32 only")),
+            "{err}"
+        );
+        let model = TextModel::load(&dir, options(Precision::Auto), &Device::Cpu).unwrap();
+        assert_eq!(model.dtype(), candle_core::DType::F32);
+    }
 }

@@ -31,6 +31,8 @@ pub enum ArchConfig {
     Roberta(BertConfig),
     /// DeBERTa-v2/v3 (`deberta-v2`).
     DebertaV2(debertav2::Config),
+    /// ModernBERT (`modernbert`).
+    ModernBert(super::modernbert::ModernBertConfig),
 }
 
 /// candle's BERT config and the training setting it omits.
@@ -82,13 +84,17 @@ impl ModelConfig {
             "bert" => ArchConfig::Bert(bert()?),
             "roberta" | "xlm-roberta" => ArchConfig::Roberta(bert()?),
             "deberta-v2" => ArchConfig::DebertaV2(serde_json::from_str(text).map_err(not_a)?),
+            "modernbert" => ArchConfig::ModernBert(
+                super::modernbert::ModernBertConfig::parse(text)
+                    .with_context(|| format!("{} is not a modernbert config", origin.display()))?,
+            ),
             other => {
                 return Err(UserError::new(
                     format!(
                         "{}: model_type '{other}' is not supported",
                         origin.display()
                     ),
-                    "supported model types: bert, roberta, xlm-roberta, deberta-v2",
+                    "supported model types: bert, roberta, xlm-roberta, deberta-v2, modernbert",
                 ))
             }
         };
@@ -109,6 +115,7 @@ impl ModelConfig {
             ArchConfig::Bert(_) => Architecture::Bert,
             ArchConfig::Roberta(_) => Architecture::Roberta,
             ArchConfig::DebertaV2(_) => Architecture::DebertaV2,
+            ArchConfig::ModernBert(_) => Architecture::ModernBert,
         }
     }
 
@@ -118,6 +125,7 @@ impl ModelConfig {
             ArchConfig::Bert(c) => c.base.max_position_embeddings,
             ArchConfig::Roberta(c) => super::roberta::max_tokens(c),
             ArchConfig::DebertaV2(c) => c.max_position_embeddings,
+            ArchConfig::ModernBert(c) => c.base.max_position_embeddings,
         }
     }
 
@@ -126,21 +134,23 @@ impl ModelConfig {
         self.runnable(precision, precision.dtype(device))
     }
 
-    /// `wanted` where the architecture runs in it. candle-transformers' DeBERTa-v2 builds its
-    /// masks and relative positions in f32 only, so there `auto` means f32 and a half type asked
-    /// for by name is refused.
+    /// `wanted` where the architecture runs in it. candle-transformers' DeBERTa-v2 and
+    /// ModernBERT build their attention masks (and DeBERTa its relative positions) in f32 only,
+    /// so there `auto` means f32 and a half type asked for by name is refused.
     fn runnable(&self, precision: Precision, wanted: DType) -> Result<DType> {
         match self.arch {
-            ArchConfig::DebertaV2(_) if wanted != DType::F32 => match precision {
-                Precision::Auto => Ok(DType::F32),
-                _ => Err(UserError::new(
-                    format!(
-                        "--dtype {precision}: {} models run in f32 only",
-                        self.architecture()
-                    ),
-                    "drop --dtype, or pass --dtype f32",
-                )),
-            },
+            ArchConfig::DebertaV2(_) | ArchConfig::ModernBert(_) if wanted != DType::F32 => {
+                match precision {
+                    Precision::Auto => Ok(DType::F32),
+                    _ => Err(UserError::new(
+                        format!(
+                            "--dtype {precision}: {} models run in f32 only",
+                            self.architecture()
+                        ),
+                        "drop --dtype, or pass --dtype f32",
+                    )),
+                }
+            }
             _ => Ok(wanted),
         }
     }

@@ -3,7 +3,7 @@
 //! [`Encoder`] is the backend seam: a host-side [`TokenBatch`] (packed ids, type ids and
 //! cumulative lengths) in, plain vectors or logits out, with no candle types, so another
 //! backend implements it alone. The candle backend ([`CandleBackend`]) pads a batch on its
-//! device and runs an architecture file (`bert.rs`, `deberta.rs`) that implements
+//! device and runs an architecture file (`bert.rs`, `deberta.rs`, `modernbert.rs`) that implements
 //! [`CandleEncoder`] on tensors. Everything that is the same for every architecture —
 //! tokenisation, truncation, length-sorted batching — lives in [`TextModel`], so adding an
 //! architecture means one new file plus a match arm in `build_encoder` and one in
@@ -19,6 +19,7 @@ mod dropout;
 mod gelu;
 pub mod lora;
 mod matmul;
+mod modernbert;
 mod random;
 mod roberta;
 mod text_model;
@@ -297,6 +298,7 @@ fn build_encoder(vb: VarBuilder, config: &ModelConfig) -> Result<Box<dyn CandleE
         ArchConfig::Bert(c) => Box::new(bert::Bert::load(vb, c, head, bert::BERT)?),
         ArchConfig::Roberta(c) => Box::new(roberta::load(vb, c, head)?),
         ArchConfig::DebertaV2(c) => Box::new(deberta::DebertaV2::load(vb, c, head)?),
+        ArchConfig::ModernBert(c) => Box::new(modernbert::ModernBert::load(vb, c, head)?),
     })
 }
 

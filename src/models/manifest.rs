@@ -26,6 +26,9 @@ pub enum Architecture {
     Roberta,
     /// DeBERTa-v2/v3.
     DebertaV2,
+    /// ModernBERT.
+    #[serde(rename = "modernbert")]
+    ModernBert,
 }
 
 /// What the model's output means, and so how it is used.
@@ -312,6 +315,7 @@ impl fmt::Display for Architecture {
             Architecture::Bert => "bert",
             Architecture::Roberta => "roberta",
             Architecture::DebertaV2 => "deberta-v2",
+            Architecture::ModernBert => "modernbert",
         })
     }
 }
