@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod models;
 pub mod output;
 pub mod pipeline;
+pub mod prediction;
 pub mod progress;
 pub mod quotes;
 pub mod run_outputs;

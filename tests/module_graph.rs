@@ -95,6 +95,53 @@ fn top_level_modules_form_no_cycle() {
     assert!(found.is_empty(), "module cycles:\n{}", found.join("\n"));
 }
 
+/// What a candle-free text crate would hold, and the only modules it may name.
+const TEXT_LAYER: [&str; 4] = ["corpus", "text", "quotes", "actors"];
+const TEXT_LAYER_MAY_NAME: [&str; 2] = ["error", "prediction"];
+
+/// Files of `module` under `src` whose code (not tests, not comments) names `word`.
+fn naming(src: &Path, module: &str, word: &str) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let dir = src.join(module);
+    if dir.is_dir() {
+        rust_files(&dir, &mut files);
+    } else {
+        files.push(src.join(format!("{module}.rs")));
+    }
+    files
+        .into_iter()
+        .filter(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            let code = text.split("#[cfg(test)]\nmod ").next().unwrap().to_string();
+            code.lines()
+                .any(|l| !l.trim_start().starts_with("//") && l.contains(word))
+        })
+        .collect()
+}
+
+#[test]
+fn the_text_layer_names_no_model_code_and_no_candle() {
+    // A workspace split (text crate, models crate, the tool) would be mechanical while this
+    // holds: extraction and actors build and test without candle or any model.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let g = graph(&src);
+    for module in TEXT_LAYER {
+        let outside: Vec<&String> = g[module]
+            .iter()
+            .filter(|d| {
+                !TEXT_LAYER.contains(&d.as_str()) && !TEXT_LAYER_MAY_NAME.contains(&d.as_str())
+            })
+            .collect();
+        assert!(outside.is_empty(), "{module} names {outside:?}");
+        let candle = naming(&src, module, "candle");
+        assert!(candle.is_empty(), "{module} names candle in {candle:?}");
+    }
+    assert!(
+        !naming(&src, "encoders", "candle").is_empty(),
+        "the candle scan read nothing"
+    );
+}
+
 #[test]
 fn the_scan_finds_a_cycle_and_skips_comments_and_tests() {
     let dir = std::env::temp_dir().join(format!("stancer-module-graph-{}", std::process::id()));

@@ -13,8 +13,8 @@ mod stream;
 pub mod window;
 
 use crate::actors::{self, Registry};
-use crate::classify::Prediction;
 use crate::corpus::Document;
+use crate::prediction::Prediction;
 use crate::text::tokens;
 use serde::{Deserialize, Serialize};
 
