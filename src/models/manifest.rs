@@ -343,6 +343,24 @@ impl fmt::Display for Pooling {
 mod tests {
     use super::*;
 
+    #[test]
+    fn manifests_name_each_architecture_as_errors_print_it() {
+        for architecture in [
+            Architecture::Bert,
+            Architecture::Roberta,
+            Architecture::DebertaV2,
+            Architecture::ModernBert,
+        ] {
+            let toml = format!("a = \"{architecture}\"");
+            #[derive(Deserialize)]
+            struct One {
+                a: Architecture,
+            }
+            let parsed: One = toml::from_str(&toml).unwrap();
+            assert_eq!(parsed.a, architecture, "{toml}");
+        }
+    }
+
     fn minimal(extra: &str) -> String {
         format!(
             r#"
