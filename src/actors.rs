@@ -29,13 +29,16 @@ const MAX_LOOKBACK: usize = 200;
 /// A resolved actor: a stable id (slug of the canonical name) and the canonical name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
+    /// Stable id: the slug of the canonical name.
     pub id: String,
+    /// Canonical name.
     pub name: String,
 }
 
 /// Cross-document knowledge: canonical names, aliases, and roles held over date ranges.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Registry {
+    /// The known actors (`[[actor]]` tables in the TOML).
     #[serde(default, alias = "actor")]
     pub actors: Vec<RegistryActor>,
 }
@@ -43,11 +46,15 @@ pub struct Registry {
 /// One registry entry.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RegistryActor {
+    /// Canonical name, as outputs print it.
     pub name: String,
+    /// Other names that mean this actor ("Mr. Lavrov", "Sergei Lavrov").
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Titles the actor held, with their dates.
     #[serde(default)]
     pub roles: Vec<RegistryRole>,
+    /// Country or organisation, which a role-only mention must agree with.
     #[serde(default)]
     pub affiliation: Option<String>,
     /// `"male"` or `"female"`: lets "he" or "she" find the actor, and never the other.
@@ -59,9 +66,12 @@ pub struct RegistryActor {
 /// inclusive, either end open).
 #[derive(Debug, Clone, Deserialize)]
 pub struct RegistryRole {
+    /// The title as news writes it ("Russian foreign minister").
     pub title: String,
+    /// First day held (ISO date); open when absent.
     #[serde(default)]
     pub from: Option<String>,
+    /// Last day held (ISO date); open when absent.
     #[serde(default)]
     pub to: Option<String>,
 }

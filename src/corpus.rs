@@ -21,15 +21,21 @@ use std::path::{Path, PathBuf};
 /// One article. Offsets everywhere downstream index `text` (after any header lines).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Document {
+    /// Document id: the JSONL `id`, or the file path below the input directory.
     pub id: String,
+    /// Headline, from the record or a `Title:` header line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Publication date (ISO), which registry roles are checked against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// Publisher.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Where the article was published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The article text, header lines removed.
     pub text: String,
     /// JSONL fields this struct does not name, kept for the caller.
     #[serde(flatten)]

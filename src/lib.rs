@@ -4,6 +4,9 @@
 //! `ARCHITECTURE.md` at the repository root describes the modules; `main.rs` is a thin CLI
 //! over the [`cli`] module, which only parses flags and calls the library.
 
+// Every public item says what it is for; CI's clippy -D warnings makes this an error.
+#![warn(missing_docs)]
+
 pub mod actors;
 pub mod aggregate;
 pub mod bench;

@@ -21,6 +21,7 @@ pub struct EmbedArgs {
     /// Texts per forward pass; inputs are sorted by length within the run to limit padding.
     #[arg(long, default_value_t = 32)]
     pub batch_size: usize,
+    /// Model selection.
     #[command(flatten)]
     pub model: ModelArgs,
 }

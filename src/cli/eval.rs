@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 /// Flags of `stancer eval`.
 #[derive(Args, Debug)]
 pub struct EvalArgs {
+    /// What to evaluate.
     #[command(subcommand)]
     pub command: EvalCommand,
 }

@@ -7,7 +7,7 @@
 //! [`CandleEncoder`] on tensors. Everything that is the same for every architecture —
 //! tokenisation, truncation, length-sorted batching — lives in [`TextModel`], so adding an
 //! architecture means one new file plus a match arm in `build_encoder` and one in
-//! [`ModelConfig::parse`]; a BERT variant (`roberta.rs`) is a [`bert::Family`] only.
+//! [`ModelConfig::parse`]; a BERT variant (`roberta.rs`) is a `bert::Family` only.
 
 mod backward;
 mod batching;

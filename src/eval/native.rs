@@ -41,10 +41,15 @@ struct Range {
 /// A span where nothing may be extracted except the quote named by `within`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct NonQuote {
+    /// Start (Unicode scalar offset).
     pub start: usize,
+    /// End, exclusive.
     pub end: usize,
+    /// The span's text, checked against the document.
     pub text: String,
+    /// Why nothing there is a quote (scare quotes, a title, …).
     pub why: String,
+    /// The gold quote this span lies inside, which may be extracted.
     #[serde(default)]
     pub within: Option<String>,
 }

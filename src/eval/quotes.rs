@@ -32,10 +32,13 @@ use std::collections::{BTreeMap, HashMap};
 /// One gold attribution; spans are Unicode scalar ranges into the document text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GoldAttribution {
+    /// Direct, indirect or mixed.
     pub kind: Kind,
+    /// The content's pieces.
     pub content: Vec<(usize, usize)>,
     /// Empty when the annotation has no cue.
     pub cue: Vec<(usize, usize)>,
+    /// The source's pieces, when annotated.
     pub source: Option<Vec<(usize, usize)>>,
     /// Canonical actor, where the gold names one.
     pub actor: Option<String>,
@@ -44,9 +47,13 @@ pub struct GoldAttribution {
 /// A gold document: the article, a grouping key for reports, and its attributions.
 #[derive(Debug, Clone)]
 pub struct GoldDoc {
+    /// The article.
     pub doc: Document,
+    /// What reports group documents by.
     pub publisher: String,
+    /// Every gold attribution.
     pub attributions: Vec<GoldAttribution>,
+    /// Spans where extracting a quote is a false positive.
     pub non_quotes: Vec<NonQuote>,
 }
 
@@ -203,13 +210,19 @@ impl Counts {
 /// One row of the report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Scores {
+    /// Gold attributions.
     pub gold: usize,
+    /// Predicted quotes.
     pub predicted: usize,
+    /// Scores when content spans must match exactly.
     pub exact: Prf,
+    /// Scores when content spans need only overlap.
     pub overlap: Prf,
     /// Overlap-matched pairs.
     pub matched: usize,
+    /// Share of matched pairs whose cue overlaps the gold cue.
     pub cue_accuracy: Option<f64>,
+    /// Share of matched pairs with a gold source whose speaker overlaps it.
     pub source_accuracy: Option<f64>,
     /// Matched pairs whose gold has a source (the source accuracy denominator).
     pub with_source: usize,
@@ -218,10 +231,15 @@ pub struct Scores {
 /// The whole report, as printed and as `--json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct QuoteReport {
+    /// Which gold set.
     pub dataset: String,
+    /// Documents scored.
     pub documents: usize,
+    /// All attributions.
     pub overall: Scores,
+    /// Per gold kind (direct, indirect, mixed).
     pub by_kind: BTreeMap<String, Scores>,
+    /// Per publisher.
     pub by_publisher: BTreeMap<String, Scores>,
 }
 
@@ -229,11 +247,17 @@ pub struct QuoteReport {
 /// cue: one line of `--mistakes`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Mistake {
+    /// The document.
     pub doc_id: String,
+    /// What went wrong: a missed or spurious quote, a wrong source or cue.
     pub what: &'static str,
+    /// The gold kind (the predicted one for a spurious quote).
     pub kind: Kind,
+    /// The content text.
     pub content: String,
+    /// The cue text.
     pub cue: String,
+    /// The source text (the speaker for a prediction).
     pub source: String,
     /// The other side of a matched pair: the predicted speaker for a wrong source.
     pub other: String,

@@ -120,8 +120,11 @@ pub fn ranges_overlap(a: &[(usize, usize)], b: &[(usize, usize)]) -> bool {
 /// Precision, recall and F1 from match counts; `None` where a denominator is zero.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Prf {
+    /// Matched predictions over predictions.
     pub precision: Option<f64>,
+    /// Matched gold over gold.
     pub recall: Option<f64>,
+    /// Harmonic mean of the two.
     pub f1: Option<f64>,
 }
 

@@ -47,8 +47,11 @@ impl Kind {
 /// A span of document text: Unicode scalar offsets, end exclusive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
+    /// The text, as in the document.
     pub text: String,
+    /// Start.
     pub start: usize,
+    /// End, exclusive.
     pub end: usize,
 }
 
@@ -60,20 +63,31 @@ pub struct Span {
 /// object, so a record read and written by any stage keeps everything put there before.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quote {
+    /// The document it was found in.
     pub doc_id: String,
     /// `doc_id` + ":q" + 4-digit ordinal in document order; stable for the same input.
     pub quote_id: String,
+    /// Direct, indirect (reported speech) or mixed (a partial quote in reported speech).
     pub kind: Kind,
+    /// The content, without its quotation marks.
     pub text: String,
+    /// Start of the content (Unicode scalar offset into the document text).
     pub start: usize,
+    /// End, exclusive.
     pub end: usize,
+    /// Start as a byte offset, for readers that slice UTF-8.
     pub byte_start: usize,
+    /// End as a byte offset, exclusive.
     pub byte_end: usize,
+    /// The attribution verb or phrase ("said", "according to").
     pub cue: Span,
+    /// The speaker mention the quote is attributed to, when found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker: Option<Span>,
+    /// The resolved actor's id, when the speaker resolved to one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_id: Option<String>,
+    /// The resolved actor's canonical name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
     /// Sentiment of the quote (`stancer run`).

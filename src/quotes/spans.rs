@@ -13,7 +13,9 @@ use crate::text::tokens::{TokKind, Token};
 /// last token before the paragraph break where a continued quote ran out).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QuoteSpan {
+    /// Token index of the opening mark.
     pub first: usize,
+    /// Token index of the closing mark, or of the last quoted token.
     pub last: usize,
 }
 

@@ -28,7 +28,9 @@ pub enum CueClass {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Gender {
+    /// He, him, his.
     Male,
+    /// She, her, hers.
     Female,
 }
 

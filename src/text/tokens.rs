@@ -27,11 +27,17 @@ pub enum TokKind {
 /// (apostrophes normalised to `'`) for lexicon look-ups.
 #[derive(Debug, Clone)]
 pub struct Token {
+    /// Word, punctuation, quotation mark or break.
     pub kind: TokKind,
+    /// Start byte.
     pub byte_start: usize,
+    /// End byte, exclusive.
     pub byte_end: usize,
+    /// Start (Unicode scalar offset).
     pub start: usize,
+    /// End, exclusive.
     pub end: usize,
+    /// Lowercased text, apostrophes normalised, for lexicon look-ups.
     pub lower: String,
     /// First character is uppercase.
     pub cap: bool,
