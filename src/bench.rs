@@ -168,8 +168,6 @@ fn time_passes(min_time: Duration, mut pass: impl FnMut() -> Result<()>) -> Resu
 pub struct WorkerReport<R, X> {
     /// The device, as [`crate::device::describe`] names it.
     pub device: String,
-    /// The models' float type there.
-    pub dtype: String,
     /// Threads of candle's pool.
     pub threads: usize,
     /// Peak resident memory of the worker, when the platform tells it.
@@ -186,6 +184,8 @@ pub struct WorkerReport<R, X> {
 pub struct EmbedLoad {
     /// Seconds to load the model.
     pub load_seconds: f64,
+    /// The float type it ran in.
+    pub dtype: String,
 }
 
 /// `bench cross-encoder`'s addition to a worker report: each model's load time.
@@ -202,6 +202,8 @@ pub struct ModelLoad {
     pub model: String,
     /// Seconds to load it.
     pub load_seconds: f64,
+    /// The float type it ran in (`--dtype` as its architecture allows it on the device).
+    pub dtype: String,
 }
 
 /// `bench embed --rss-worker`: the peak memory of streaming `texts` texts.

@@ -411,7 +411,9 @@ pub struct RunPlan {
     pub max_length: Option<usize>,
     /// The device the models were loaded on ([`crate::device::describe`]), not the one asked for.
     pub device: String,
-    /// The float type they run in (`f32`, `bf16`, …), as resolved on that device.
+    /// The embedding model's float type (`f32`, `bf16`, …): `--dtype` as resolved on that device.
+    /// Every model of a run gets the same `--dtype`; one whose architecture runs in f32 only
+    /// (a DeBERTa or ModernBERT cross-encoder) runs in f32 under `auto`.
     pub dtype: String,
 }
 
@@ -646,7 +648,7 @@ pub struct RunManifest {
     pub platform: String,
     /// The device the models ran on.
     pub device: String,
-    /// Their float type.
+    /// The embedding model's float type ([`RunPlan::dtype`]).
     pub dtype: String,
 }
 

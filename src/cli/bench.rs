@@ -293,11 +293,13 @@ impl EmbedBenchArgs {
         }
         let report = WorkerReport {
             device: crate::device::describe(model.device()),
-            dtype: model.dtype().as_str().to_string(),
             threads: candle_core::utils::get_num_threads(),
             peak_rss_bytes: peak_rss_bytes(),
             rows,
-            extra: EmbedLoad { load_seconds },
+            extra: EmbedLoad {
+                load_seconds,
+                dtype: model.dtype().as_str().to_string(),
+            },
         };
         println!("{}", serde_json::to_string(&report)?);
         Ok(())
@@ -403,6 +405,7 @@ impl CrossEncoderBenchArgs {
             loads.push(ModelLoad {
                 model: name.clone(),
                 load_seconds: start.elapsed().as_secs_f64(),
+                dtype: model.dtype().as_str().to_string(),
             });
             let provenance = Provenance::Nli {
                 role: "stance-nli".into(),
@@ -424,7 +427,6 @@ impl CrossEncoderBenchArgs {
         }
         let report = WorkerReport {
             device: crate::device::describe(&device),
-            dtype: self.dtype.dtype(&device).as_str().to_string(),
             threads: candle_core::utils::get_num_threads(),
             peak_rss_bytes: peak_rss_bytes(),
             rows,

@@ -79,7 +79,11 @@ impl Encoder for CandleBackend {
 }
 
 /// Pools `[b, t, h]` hidden states to `[b, h]` over the tokens the mask keeps.
-fn pool(hidden: &Tensor, mask: &Tensor, pooling: Pooling) -> candle_core::Result<Tensor> {
+pub(super) fn pool(
+    hidden: &Tensor,
+    mask: &Tensor,
+    pooling: Pooling,
+) -> candle_core::Result<Tensor> {
     match pooling {
         Pooling::Cls => hidden.narrow(1, 0, 1)?.squeeze(1),
         Pooling::Mean => {

@@ -213,12 +213,7 @@ pub fn adapted(
         .tensors()
         .iter()
         .any(|(k, _)| k.starts_with(&format!("{root}.")));
-    let local = |name: &str| -> String {
-        match name.strip_prefix(&format!("{root}.")) {
-            Some(rest) if !prefixed && !root.is_empty() => rest.to_string(),
-            _ => name.to_string(),
-        }
-    };
+    let local = |name: &str| super::stored_name(name, &root, prefixed || root.is_empty());
     let mut replaced = HashMap::new();
     for (name, tensor) in &tensors {
         if let Some(module) = name.strip_suffix(".lora_A.weight") {

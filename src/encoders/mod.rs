@@ -166,6 +166,19 @@ pub trait Trainable: CandleEncoder {
     ) -> candle_core::Result<(f64, BTreeMap<String, Tensor>)>;
 }
 
+/// The name under which a checkpoint stores the tensor its task model calls `name`: a task
+/// checkpoint (`prefixed`) keeps the encoder's module path `root` (`bert.encoder…`), a bare
+/// encoder stores the encoder's tensors without it.
+fn stored_name(name: &str, root: &str, prefixed: bool) -> String {
+    match name
+        .strip_prefix(root)
+        .and_then(|rest| rest.strip_prefix('.'))
+    {
+        Some(rest) if !prefixed => rest.to_string(),
+        _ => name.to_string(),
+    }
+}
+
 /// A checkpoint folder opened for building: its config and weights.
 struct Checkpoint {
     config: ModelConfig,
@@ -305,6 +318,22 @@ fn build_encoder(vb: VarBuilder, config: &ModelConfig) -> Result<Box<dyn CandleE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_encoders_store_tensors_without_the_task_models_prefix() {
+        let name = "roberta.encoder.layer.0.attention.self.query.weight";
+        assert_eq!(
+            stored_name(name, "roberta", false),
+            "encoder.layer.0.attention.self.query.weight"
+        );
+        assert_eq!(stored_name(name, "roberta", true), name);
+        // Outside the encoder (the head), and a root that is only a prefix of the first part.
+        assert_eq!(
+            stored_name("classifier.dense.weight", "roberta", false),
+            "classifier.dense.weight"
+        );
+        assert_eq!(stored_name("bertish.x", "bert", false), "bertish.x");
+    }
 
     #[test]
     fn a_config_of_another_architecture_than_the_manifest_says_is_refused() {

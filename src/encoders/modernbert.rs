@@ -2,10 +2,11 @@
 //! attention layers, no biases) under transformers' sequence-classification head, with its
 //! config read in either layout: the hub checkpoints' (transformers 4) or transformers 5's.
 
-use super::{CandleEncoder, PaddedBatch};
+use super::candle_backend::pool;
+use super::{CandleEncoder, PaddedBatch, Pooling};
 use crate::error::UserError;
 use anyhow::Result;
-use candle_core::{IndexOp, Module, Tensor, D};
+use candle_core::{Module, Tensor};
 use candle_nn::{layer_norm_no_bias, linear, linear_no_bias, LayerNorm, Linear, VarBuilder};
 use candle_transformers::models::modernbert;
 use serde::Deserialize;
@@ -16,8 +17,8 @@ use std::collections::BTreeMap;
 pub struct ModernBertConfig {
     /// candle's config.
     pub base: modernbert::Config,
-    /// Whether the head reads the first token's state (`cls`) or the mean over tokens.
-    pub mean_pooling: bool,
+    /// What the head reads: the first token's state (`cls`) or the mean over tokens.
+    pub pooling: Pooling,
 }
 
 /// `config.json` as either transformers version writes it.
@@ -96,9 +97,9 @@ impl ModernBertConfig {
                 return Err(unsupported(format!("{name} {value}")));
             }
         }
-        let mean_pooling = match raw.classifier_pooling.as_str() {
-            "cls" => false,
-            "mean" => true,
+        let pooling = match raw.classifier_pooling.as_str() {
+            "cls" => Pooling::Cls,
+            "mean" => Pooling::Mean,
             other => return Err(unsupported(format!("classifier_pooling {other}"))),
         };
         let every_n = match (&raw.layer_types, raw.global_attn_every_n_layers) {
@@ -133,7 +134,7 @@ impl ModernBertConfig {
             local_rope_theta: theta("sliding_attention", raw.local_rope_theta)?,
             classifier_config: None,
         };
-        Ok(Self { base, mean_pooling })
+        Ok(Self { base, pooling })
     }
 }
 
@@ -164,7 +165,7 @@ struct ClassificationHead {
 pub struct ModernBert {
     model: modernbert::ModernBert,
     head: Option<ClassificationHead>,
-    mean_pooling: bool,
+    pooling: Pooling,
 }
 
 impl ModernBert {
@@ -189,7 +190,7 @@ impl ModernBert {
         Ok(Self {
             model,
             head,
-            mean_pooling: config.mean_pooling,
+            pooling: config.pooling,
         })
     }
 }
@@ -204,18 +205,7 @@ impl CandleEncoder for ModernBert {
             candle_core::Error::Msg("this ModernBERT checkpoint has no classification head".into())
         })?;
         let hidden = self.hidden_states(batch)?;
-        let pooled = if self.mean_pooling {
-            let mask = batch
-                .attention_mask
-                .to_dtype(hidden.dtype())?
-                .unsqueeze(D::Minus1)?;
-            hidden
-                .broadcast_mul(&mask)?
-                .sum(1)?
-                .broadcast_div(&mask.sum(1)?)?
-        } else {
-            hidden.i((.., 0))?.contiguous()?
-        };
+        let pooled = pool(&hidden, &batch.attention_mask, self.pooling)?;
         let features = head
             .norm
             .forward(&head.dense.forward(&pooled)?.gelu_erf()?)?;
