@@ -32,5 +32,6 @@ pub mod quotes;
 pub mod run_outputs;
 pub mod settings;
 pub mod shard;
+pub mod tagger;
 pub mod task;
 pub mod text;

@@ -35,6 +35,8 @@ pub struct RunConfig {
     pub sentiment: Option<Box<dyn Classifier>>,
     /// Actor registry linking actors across documents.
     pub registry: Option<Registry>,
+    /// Finds the quotes: the rules, a learned tagger or both (`--extractor`).
+    pub extractor: Box<dyn quotes::Extractor>,
     /// Report bad documents and go on instead of stopping.
     pub skip_bad: bool,
     /// Texts per forward pass.
@@ -342,7 +344,10 @@ fn run_chunks(
                 window: None,
             };
             if !done.contains_key(&piece) {
-                let found = quotes::extract_with(&doc, config.registry.as_ref());
+                let found = config
+                    .extractor
+                    .extract(&doc, config.registry.as_ref())
+                    .with_context(|| format!("cannot extract quotes from {}", doc.id))?;
                 chunks.pending.push((piece, found, corpus.bytes_read()));
             }
             if chunks.pending.len() >= config.chunk_documents.max(1) {
@@ -363,7 +368,13 @@ fn run_chunks(
                 ordinal += n;
                 continue;
             }
-            let found = window::extract_window(&doc, w, config.registry.as_ref(), ordinal);
+            let found = window::extract_window(
+                &doc,
+                w,
+                config.extractor.as_ref(),
+                config.registry.as_ref(),
+                ordinal,
+            )?;
             ordinal += found.len();
             let at = (before + w.end as u64).min(corpus.bytes_read());
             chunks.pending.push((piece, found, at));
@@ -401,6 +412,10 @@ fn run_chunks(
 /// `--json` and `--out` change nothing and are not in it.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunPlan {
+    /// The learned extractor's model (`learned:`/`both:` and its adapter's sha256); absent for
+    /// the rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extractor: Option<String>,
     /// sha256 of the task file.
     pub task_sha256: String,
     /// The embedding model and the classifiers.
@@ -584,6 +599,7 @@ pub fn annotate(config: &RunConfig, doc: &Document) -> Result<Vec<Quote>> {
     window::for_each_window(
         doc,
         config.window_bytes,
+        config.extractor.as_ref(),
         config.registry.as_ref(),
         |mut found| {
             classify(config, &mut found)?;

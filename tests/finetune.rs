@@ -8,11 +8,12 @@ use candle_core::{Device, Tensor};
 use serde::Deserialize;
 use stancer::encoders::lora::{self, AdapterConfig};
 use stancer::encoders::{
-    load_trainable, Dropout, LoadOptions, ModelInput, PaddedBatch, TextModel, TextTokenizer,
+    load_trainable, Dropout, Head, LoadOptions, ModelInput, PaddedBatch, TextModel, TextTokenizer,
 };
-use stancer::finetune::trainer::set_cross_entropy;
+use stancer::finetune::trainer::{grouped_cross_entropy, set_cross_entropy};
 use stancer::finetune::{
-    fine_tune, FineTuneConfig, LoraSettings, OptimConfig, Start, TrainExample, TrainableParams,
+    fine_tune, FineTuneConfig, LoraSettings, OptimConfig, Start, Target, TrainExample,
+    TrainableParams,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -102,7 +103,7 @@ fn examples(reference: &Reference) -> Vec<TrainExample> {
         .map(|(input, &label)| TrainExample {
             text: input.text.clone(),
             pair: Some(input.text_pair.clone()),
-            allowed: vec![label],
+            target: Target::Allowed(vec![label]),
         })
         .collect()
 }
@@ -145,6 +146,7 @@ fn loss_and_gradients_match_torch_autograd() {
     let (tensors, scale) = adapter_tensors();
     let params = TrainableParams {
         tensors,
+        head: Head::Sequence,
         scale,
         lora_dropout: 0.0,
     };
@@ -159,7 +161,13 @@ fn loss_and_gradients_match_torch_autograd() {
         .map(|(a, b)| (a.as_slice(), b.as_slice()))
         .collect();
     let batch = PaddedBatch::pad(&items, tokenizer.pad_id(), &Device::Cpu).unwrap();
-    let allowed: Vec<&[usize]> = train.iter().map(|e| e.allowed.as_slice()).collect();
+    let allowed: Vec<&[usize]> = train
+        .iter()
+        .map(|e| match &e.target {
+            Target::Allowed(set) => set.as_slice(),
+            Target::Tokens(_) => unreachable!("sequence examples"),
+        })
+        .collect();
     let (loss, grads) = model
         .gradients(&batch, &params.weights(), &mut Dropout::new(1), &|logits| {
             set_cross_entropy(logits, &allowed)
@@ -175,6 +183,100 @@ fn loss_and_gradients_match_torch_autograd() {
         let want = &reference.grads[&lora::saved_name(name)];
         assert_eq!(got.dims(), want.shape.as_slice(), "{name}");
         // float32 rounding scales with the gradient: 1e-5 of the tensor's largest entry.
+        let scale = want.values.iter().fold(1f32, |m, v| m.max(v.abs()));
+        let got = got.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        assert_close(name, &got, &want.values, 1e-5 * scale);
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenInput {
+    text: String,
+    input_ids: Vec<u32>,
+    offsets: Vec<(usize, usize)>,
+    labels: Vec<i64>,
+}
+
+#[derive(Deserialize)]
+struct TokenLogits {
+    per_item: Vec<Vec<Vec<f32>>>,
+}
+
+/// `scripts/fixtures/tiny_lora_tokens.py`: transformers' `BertForTokenClassification` with a
+/// peft `TOKEN_CLS` adapter, per-token logits, loss and gradients.
+#[derive(Deserialize)]
+struct TokenReference {
+    inputs: Vec<TokenInput>,
+    logits: TokenLogits,
+    loss: f64,
+    grads: BTreeMap<String, Tensorish>,
+}
+
+/// The token head: per-token logits, the token-classification loss (one softmax group, special
+/// tokens not counted) and every gradient against PyTorch + peft; the tokenizer's offsets
+/// against the Python tokenizer's.
+#[test]
+fn a_token_head_matches_torch_logits_loss_and_gradients() {
+    let dir = fixture().join("lora-tokens");
+    let reference: TokenReference =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("reference.json")).unwrap())
+            .unwrap();
+    let base = without_dropout();
+    let model = load_trainable(base.path(), &Device::Cpu).unwrap();
+    let tokenizer = TextTokenizer::load(base.path(), 24).unwrap();
+    let config = AdapterConfig::read(&dir).unwrap();
+    let params = TrainableParams {
+        tensors: lora::read_tensors(&dir, &Device::Cpu).unwrap(),
+        head: Head::Token,
+        scale: config.scale(),
+        lora_dropout: 0.0,
+    };
+    let texts: Vec<&str> = reference.inputs.iter().map(|i| i.text.as_str()).collect();
+    let tokens = tokenizer.tokenize_with_offsets(&texts).unwrap();
+    for (got, want) in tokens.iter().zip(&reference.inputs) {
+        assert_eq!(got.ids, want.input_ids, "{}", want.text);
+        let offsets: Vec<(usize, usize)> =
+            got.offsets.iter().map(|o| o.unwrap_or((0, 0))).collect();
+        assert_eq!(offsets, want.offsets, "{}", want.text);
+    }
+    let types: Vec<Vec<u32>> = tokens.iter().map(|t| vec![0; t.ids.len()]).collect();
+    let items: Vec<(&[u32], &[u32])> = tokens
+        .iter()
+        .zip(&types)
+        .map(|(t, y)| (t.ids.as_slice(), y.as_slice()))
+        .collect();
+    let batch = PaddedBatch::pad(&items, tokenizer.pad_id(), &Device::Cpu).unwrap();
+    let logits = model
+        .adapted_logits(&batch, &params.weights())
+        .unwrap()
+        .to_vec2::<f32>()
+        .unwrap();
+    let want: Vec<Vec<f32>> = reference.logits.per_item.concat();
+    assert_eq!(logits.len(), want.len());
+    for (got, want) in logits.iter().zip(&want) {
+        assert_close("token logits", got, want, 1e-4);
+    }
+    let labels: Vec<Option<Vec<usize>>> = reference
+        .inputs
+        .iter()
+        .flat_map(|i| &i.labels)
+        .map(|&l| usize::try_from(l).ok().map(|l| vec![l]))
+        .collect();
+    let targets: Vec<Option<&[usize]>> = labels.iter().map(Option::as_deref).collect();
+    let (loss, grads) = model
+        .gradients(&batch, &params.weights(), &mut Dropout::new(1), &|logits| {
+            grouped_cross_entropy(logits, &targets, &[3])
+        })
+        .unwrap();
+    assert!(
+        (loss - reference.loss).abs() < 1e-5,
+        "loss {loss} vs {}",
+        reference.loss
+    );
+    assert_eq!(grads.len(), reference.grads.len());
+    for (name, got) in &grads {
+        let want = &reference.grads[&lora::saved_name(name)];
+        assert_eq!(got.dims(), want.shape.as_slice(), "{name}");
         let scale = want.values.iter().fold(1f32, |m, v| m.max(v.abs()));
         let got = got.flatten_all().unwrap().to_vec1::<f32>().unwrap();
         assert_close(name, &got, &want.values, 1e-5 * scale);
@@ -203,6 +305,7 @@ fn reference_config() -> FineTuneConfig {
             ..LoraSettings::default()
         },
         patience: 0,
+        ..FineTuneConfig::default()
     }
 }
 

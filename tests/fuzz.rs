@@ -153,7 +153,7 @@ proptest! {
             prop_assert!(doc.text[end..w.start].trim().is_empty(), "only whitespace between windows");
             prop_assert_eq!(doc.text[..w.start].chars().count(), w.char_start);
             end = w.end;
-            let found = window::extract_window(&doc, w, None, all.len());
+            let found = window::extract_window(&doc, w, &quotes::Rules, None, all.len()).unwrap();
             all.extend(found);
         }
         prop_assert!(doc.text[end..].trim().is_empty());
@@ -165,7 +165,7 @@ proptest! {
         let whole = window::windows(&doc.text, doc.text.len().max(1));
         prop_assert_eq!(whole.len(), 1);
         prop_assert_eq!(
-            window::extract_window(&doc, whole[0], None, 0),
+            window::extract_window(&doc, whole[0], &quotes::Rules, None, 0).unwrap(),
             quotes::extract(&doc)
         );
     }

@@ -138,6 +138,7 @@ fn config(model: stancer::encoders::TextModel, inputs: Vec<PathBuf>) -> RunConfi
         stance: Box::new(head),
         sentiment: None,
         registry: None,
+        extractor: Box::new(stancer::quotes::Rules),
         skip_bad: false,
         batch_size: 8,
         chunk_documents: 1,
@@ -265,6 +266,7 @@ fn paragraph_corpus(dir: &Path) -> PathBuf {
 /// A plan for `config`'s classifier; another `max_length` makes another run.
 fn plan(config: &RunConfig, max_length: Option<usize>) -> pipeline::RunPlan {
     pipeline::RunPlan {
+        extractor: None,
         task_sha256: "t".into(),
         models: vec![config.stance.provenance().clone()],
         registry_sha256: None,

@@ -68,6 +68,7 @@ fn extract(
             stancer::quotes::window::for_each_window(
                 doc,
                 stancer::quotes::window::WINDOW_BYTES,
+                &stancer::quotes::Rules,
                 registry.as_ref(),
                 |found| {
                     for q in found {

@@ -294,20 +294,12 @@ pub fn train(items: &[LabelledItem], spec: &FineTuneSpec, out: &Path) -> Result<
     };
     let all: Vec<usize> = (0..items.len()).collect();
     let fitted = run(&all, Some(&checkpoint), spec.config.seed)?;
-    let adapter = AdapterConfig {
-        peft_type: "LORA".into(),
-        task_type: "SEQ_CLS".into(),
-        base_model_name_or_path: spec.base.1.clone(),
-        r: spec.config.lora.r,
-        lora_alpha: spec.config.lora.alpha,
-        lora_dropout: spec.config.lora.dropout,
-        target_modules: module_pattern(&*model, &spec.config.lora),
-        modules_to_save: vec!["classifier".into(), "pooler".into()],
-        bias: "none".into(),
-        fan_in_fan_out: false,
-        inference_mode: true,
-        use_rslora: false,
-    };
+    let adapter = crate::finetune::params::adapter_config(
+        &*model,
+        &spec.config.lora,
+        &spec.base.1,
+        crate::encoders::Head::Sequence,
+    );
     lora::write(out, &adapter, &fitted.tensors)?;
     let mut examples = BTreeMap::new();
     for item in items {
@@ -349,7 +341,7 @@ fn example(item: &LabelledItem, input: &InputFormat) -> TrainExample {
     TrainExample {
         text,
         pair: Some(pair),
-        allowed: item.allowed.clone(),
+        target: crate::finetune::Target::Allowed(item.allowed.clone()),
     }
 }
 
@@ -454,6 +446,7 @@ fn predict_with(
 ) -> Result<Vec<Vec<f32>>> {
     let params = crate::finetune::TrainableParams {
         tensors: fitted.tensors.clone(),
+        head: crate::encoders::Head::Sequence,
         scale: spec.config.lora.alpha / spec.config.lora.r as f64,
         lora_dropout: 0.0,
     };
@@ -465,20 +458,6 @@ fn predict_with(
         spec.config.batch_size,
         &spec.device,
     )
-}
-
-/// PEFT's `target_modules`: a pattern matching exactly the adapted modules.
-fn module_pattern(
-    model: &dyn crate::encoders::Trainable,
-    lora: &crate::finetune::LoraSettings,
-) -> String {
-    let modules: Vec<String> = model
-        .adaptable()
-        .into_iter()
-        .filter(|l| lora.targets.contains(&l.site.projection))
-        .map(|l| l.module.replace('.', "\\."))
-        .collect();
-    format!("^(?:{})$", modules.join("|"))
 }
 
 /// A loaded fine-tuned classifier.

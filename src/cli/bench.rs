@@ -46,6 +46,124 @@ enum BenchCommand {
     /// Whole-pipeline throughput of `stancer run` (documents/s, quotes/s) on PolNeAR train+dev,
     /// with the share of time spent outside the model, per thread count.
     Run(RunBenchArgs),
+    /// Quote extraction throughput (MB/s) of the rules, the learned span tagger and both, on
+    /// the same documents in one process.
+    Extract(ExtractBenchArgs),
+}
+
+/// Flags of `stancer bench extract`.
+#[derive(Args, Debug)]
+struct ExtractBenchArgs {
+    /// PolNeAR split whose articles are read (under $STANCER_DATA/polnear).
+    #[arg(long, default_value = "dev")]
+    split: String,
+    /// Keep passing over the documents until each extractor has run this long.
+    #[arg(long, default_value_t = 5.0)]
+    min_seconds: f64,
+    /// Windows per forward pass of the tagger.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// The tagger folder.
+    #[arg(long, default_value = "models/polnear-tagger")]
+    tagger: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+impl ExtractBenchArgs {
+    fn run(&self) -> Result<()> {
+        use crate::quotes::{Extractor, Rules};
+        use crate::tagger::{Learned, SpanTagger};
+        let root = crate::settings::data_root().join("polnear");
+        let docs: Vec<crate::corpus::Document> = crate::eval::polnear::load(&root, &self.split)?
+            .into_iter()
+            .map(|g| g.doc)
+            .collect();
+        let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+        let (manifest, dir) = self.model.resolve()?;
+        let base_sha = manifest
+            .file("model.safetensors")
+            .map(|f| f.sha256.clone())
+            .unwrap_or_default();
+        let device = self.model.device.open()?;
+        let tagger = |with_rules| -> Result<Learned> {
+            let mut tagger = SpanTagger::load(&self.tagger, &dir, &base_sha, &device)?;
+            tagger.batch_size = self.batch_size;
+            Ok(Learned { tagger, with_rules })
+        };
+        let extractors: Vec<(&str, Box<dyn Extractor>)> = vec![
+            ("rules", Box::new(Rules)),
+            ("learned", Box::new(tagger(false)?)),
+            ("both", Box::new(tagger(true)?)),
+        ];
+        let mut rows = Vec::new();
+        for (name, extractor) in &extractors {
+            let start = Instant::now();
+            let (mut passes, mut quotes) = (0usize, 0usize);
+            while passes == 0 || start.elapsed().as_secs_f64() < self.min_seconds {
+                quotes = 0;
+                for doc in &docs {
+                    quotes += extractor.extract(doc, None)?.len();
+                }
+                passes += 1;
+            }
+            let seconds = start.elapsed().as_secs_f64();
+            rows.push(json!({
+                "extractor": name,
+                "documents": docs.len(),
+                "bytes": bytes,
+                "quotes": quotes,
+                "passes": passes,
+                "seconds": seconds,
+                "mb_per_second": (bytes * passes) as f64 / 1e6 / seconds,
+            }));
+        }
+        let rules = rows[0]["mb_per_second"].as_f64().unwrap_or(f64::NAN);
+        for row in &mut rows {
+            let rate = row["mb_per_second"].as_f64().unwrap_or(f64::NAN);
+            row["vs_rules"] = json!(rate / rules);
+        }
+        let report = json!({
+            "split": self.split,
+            "device": crate::device::describe(&device),
+            "batch_size": self.batch_size,
+            "rows": rows,
+        });
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            return Ok(());
+        }
+        let mut table = Table::new(&[
+            ("extractor", Align::Left),
+            ("quotes", Align::Right),
+            ("passes", Align::Right),
+            ("seconds", Align::Right),
+            ("MB/s", Align::Right),
+            ("× rules", Align::Right),
+        ]);
+        for row in &rows {
+            table.row(vec![
+                row["extractor"].as_str().unwrap_or_default().to_string(),
+                row["quotes"].to_string(),
+                row["passes"].to_string(),
+                format!("{:.2}", row["seconds"].as_f64().unwrap_or_default()),
+                format!("{:.3}", row["mb_per_second"].as_f64().unwrap_or_default()),
+                format!("{:.4}", row["vs_rules"].as_f64().unwrap_or_default()),
+            ]);
+        }
+        println!(
+            "PolNeAR {} ({} documents, {:.2} MB) on {}",
+            self.split,
+            docs.len(),
+            bytes as f64 / 1e6,
+            crate::device::describe(&device)
+        );
+        print!("{}", table.to_text());
+        Ok(())
+    }
 }
 
 /// Flags of `stancer bench run`.
@@ -196,6 +314,7 @@ impl BenchArgs {
             BenchCommand::CrossEncoder(args) => args.run(),
             BenchCommand::FineTune(args) => args.run(),
             BenchCommand::Run(args) => args.run(),
+            BenchCommand::Extract(args) => args.run(),
         }
     }
 }
@@ -447,8 +566,11 @@ impl FineTuneBenchArgs {
                 .examples()?
                 .iter()
                 .map(|e| {
-                    json!({"text": e.text, "text_pair": e.pair, "label": e.allowed[0]}).to_string()
-                        + "\n"
+                    let label = match &e.target {
+                        crate::finetune::Target::Allowed(set) => set.first().copied(),
+                        crate::finetune::Target::Tokens(_) => None,
+                    };
+                    json!({"text": e.text, "text_pair": e.pair, "label": label}).to_string() + "\n"
                 })
                 .collect();
             std::fs::create_dir_all(dir)
@@ -509,11 +631,11 @@ impl FineTuneBenchArgs {
         Ok(tweets
             .into_iter()
             .map(|t| crate::finetune::TrainExample {
-                allowed: vec![match t.stance.as_str() {
+                target: crate::finetune::Target::Allowed(vec![match t.stance.as_str() {
                     "FAVOR" => 0,
                     "AGAINST" => 1,
                     _ => 2,
-                }],
+                }]),
                 text: t.text,
                 pair: Some(t.target),
             })

@@ -6,8 +6,7 @@ use crate::error::UserError;
 use crate::eval::quotes::{Evaluator, GoldDoc};
 use crate::eval::report::quotes as quote_report;
 use crate::eval::{native, polnear};
-use crate::quotes;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use indicatif::ProgressBar;
 use std::io::IsTerminal;
@@ -75,13 +74,38 @@ pub struct EvalQuotesArgs {
     /// Print the scores only; write no report files.
     #[arg(long)]
     pub no_report: bool,
+    /// Score only the documents this tagger folder's tagger.json lists as held out of its
+    /// training (PolNeAR train documents, for choices made before dev is scored).
+    #[arg(long)]
+    pub held_out: Option<PathBuf>,
+    /// Which extractor, and its tagger.
+    #[command(flatten)]
+    pub extraction: super::extractor_args::ExtractorArgs,
+    /// The encoder a tagger runs on.
+    #[command(flatten)]
+    pub model: super::model_args::ModelArgs,
 }
 
 impl EvalQuotesArgs {
     /// Extracts quotes from every gold document and prints the scores.
     pub fn run(self) -> Result<()> {
-        let (name, docs) = self.load()?;
+        let (mut name, mut docs) = self.load()?;
+        if let Some(dir) = &self.held_out {
+            let kept = held_out_ids(dir)?;
+            docs.retain(|d| kept.contains(&d.doc.id));
+            name.push_str(" held out");
+            if docs.is_empty() {
+                return Err(UserError::new(
+                    format!(
+                        "none of {}'s held-out documents are in {name}",
+                        dir.display()
+                    ),
+                    "score the split the tagger was trained on (--split train)",
+                ));
+            }
+        }
         let registry = self.actors.as_deref().map(Registry::load).transpose()?;
+        let extractor = self.extraction.build(&self.model)?;
         let bar = if std::io::stderr().is_terminal() {
             ProgressBar::new(docs.len() as u64)
         } else {
@@ -89,7 +113,9 @@ impl EvalQuotesArgs {
         };
         let mut ev = Evaluator::new(self.mistakes.is_some(), name.starts_with("PolNeAR"));
         for gold in &docs {
-            let predicted = quotes::extract_with(&gold.doc, registry.as_ref());
+            let predicted = extractor
+                .extract(&gold.doc, registry.as_ref())
+                .with_context(|| format!("cannot extract quotes from {}", gold.doc.id))?;
             ev.add(gold, &predicted);
             bar.inc(1);
         }
@@ -104,9 +130,11 @@ impl EvalQuotesArgs {
                 Ok(())
             })?;
         }
-        let dir = (!self.no_report).then(|| quote_report::folder(&report, &self.reports));
+        let extractor_name = self.extraction.extractor.report_name();
+        let dir =
+            (!self.no_report).then(|| quote_report::folder(&report, &self.reports, extractor_name));
         if let Some(dir) = &dir {
-            quote_report::write(&report, dir)?;
+            quote_report::write(&report, dir, extractor_name)?;
         }
         if self.json {
             println!("{}", serde_json::to_string_pretty(&report)?);
@@ -150,4 +178,14 @@ impl EvalQuotesArgs {
             )),
         }
     }
+}
+
+/// The documents a tagger folder's `tagger.json` lists as held out of its training.
+fn held_out_ids(dir: &Path) -> Result<std::collections::BTreeSet<String>> {
+    let path = dir.join(crate::tagger::MANIFEST);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let manifest: crate::tagger::TaggerManifest = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a tagger manifest", path.display()))?;
+    Ok(manifest.data.into_iter().flat_map(|d| d.held_out).collect())
 }

@@ -95,6 +95,7 @@ impl FineTuneArgs {
                 targets: self.lora_targets.clone(),
             },
             patience: self.patience,
+            objective: crate::finetune::Objective::Sequence,
         }
     }
 }

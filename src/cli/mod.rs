@@ -12,6 +12,7 @@ pub mod eval_agreement;
 pub mod eval_compare;
 pub mod eval_data;
 pub mod eval_stance;
+pub mod extractor_args;
 pub mod fine_tune_args;
 pub mod merge;
 pub mod model_args;
@@ -20,6 +21,7 @@ pub mod quotes;
 pub mod run;
 pub mod stance_args;
 pub mod train;
+pub mod train_tagger;
 
 use crate::error::UserError;
 use clap::{Parser, Subcommand};
@@ -51,6 +53,8 @@ enum Command {
     Merge(merge::MergeArgs),
     /// Train a stance or sentiment head on frozen embeddings.
     Train(train::TrainArgs),
+    /// Fine-tune the learned quote span tagger on PolNeAR train.
+    TrainTagger(train_tagger::TrainTaggerArgs),
     /// Measure model throughput and memory.
     Bench(bench::BenchArgs),
     /// Extract quotes, speakers and actors from articles (JSONL out).
@@ -69,6 +73,7 @@ impl Cli {
             Command::Run(args) => args.run(command),
             Command::Merge(args) => args.run(command),
             Command::Train(args) => args.run(command),
+            Command::TrainTagger(args) => args.run(command),
             Command::Bench(args) => args.run(),
             Command::Quotes(args) => args.run(),
             Command::Eval(args) => args.run(),

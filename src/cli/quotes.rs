@@ -24,12 +24,19 @@ pub struct QuotesArgs {
     /// Write JSONL here (atomically) instead of stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Which extractor, and its tagger.
+    #[command(flatten)]
+    pub extraction: super::extractor_args::ExtractorArgs,
+    /// The encoder a tagger runs on.
+    #[command(flatten)]
+    pub model: super::model_args::ModelArgs,
 }
 
 impl QuotesArgs {
     /// Runs the extraction over every input document.
     pub fn run(self) -> Result<()> {
         let registry = self.actors.as_deref().map(Registry::load).transpose()?;
+        let extractor = self.extraction.build(&self.model)?;
         let corpus = Corpus::open(&self.inputs)?;
         let write = |out: &mut dyn Write| -> Result<()> {
             let bar = progress();
@@ -45,13 +52,19 @@ impl QuotesArgs {
                     Err(e) => return Err(e),
                 };
                 documents += 1;
-                window::for_each_window(&doc, window::WINDOW_BYTES, registry.as_ref(), |found| {
-                    for q in found {
-                        serde_json::to_writer(&mut *out, &q)?;
-                        out.write_all(b"\n")?;
-                    }
-                    anyhow::Ok(())
-                })?;
+                window::for_each_window(
+                    &doc,
+                    window::WINDOW_BYTES,
+                    extractor.as_ref(),
+                    registry.as_ref(),
+                    |found| {
+                        for q in found {
+                            serde_json::to_writer(&mut *out, &q)?;
+                            out.write_all(b"\n")?;
+                        }
+                        anyhow::Ok(())
+                    },
+                )?;
                 bar.inc(1);
             }
             bar.finish_and_clear();

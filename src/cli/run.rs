@@ -78,6 +78,8 @@ pub struct RunArgs {
     #[command(flatten)]
     stance: StanceArgs,
     #[command(flatten)]
+    extraction: super::extractor_args::ExtractorArgs,
+    #[command(flatten)]
     model: ModelArgs,
 }
 
@@ -200,7 +202,9 @@ impl RunArgs {
         }];
         models.push(stance.provenance().clone());
         models.extend(sentiment.as_ref().map(|c| c.provenance().clone()));
+        let extractor = self.extraction.build(&self.model)?;
         let plan = RunPlan {
+            extractor: extractor.model_id(),
             task_sha256: pipeline::file_sha256(&task.path)?,
             models,
             registry_sha256: registry_path.map(pipeline::file_sha256).transpose()?,
@@ -215,6 +219,7 @@ impl RunArgs {
             stance,
             sentiment,
             registry,
+            extractor,
             skip_bad: self.skip_bad,
             batch_size: self.batch_size,
             chunk_documents: self.chunk_documents,

@@ -19,7 +19,7 @@ mod train;
 use super::gelu::gelu_erf;
 use super::matmul::batched_matmul;
 use super::{
-    config::BertConfig, stored_name, AdaptableLinear, AdapterWeights, CandleEncoder, Dropout,
+    config::BertConfig, stored_name, AdaptableLinear, AdapterWeights, CandleEncoder, Dropout, Head,
     PaddedBatch, Projection, Site, Trainable,
 };
 use anyhow::{Context, Result};
@@ -370,14 +370,20 @@ impl Trainable for Bert {
             .collect()
     }
 
-    fn head_shapes(&self, labels: usize) -> Vec<(String, Vec<usize>)> {
+    fn head_shapes(&self, head: Head, labels: usize) -> Vec<(String, Vec<usize>)> {
         let h = self.config.hidden_size;
-        vec![
+        let pooler = [
             (train::POOLER_WEIGHT.into(), vec![h, h]),
             (train::POOLER_BIAS.into(), vec![h]),
+        ];
+        let classifier = [
             (train::CLASSIFIER_WEIGHT.into(), vec![labels, h]),
             (train::CLASSIFIER_BIAS.into(), vec![labels]),
-        ]
+        ];
+        match head {
+            Head::Sequence => pooler.into_iter().chain(classifier).collect(),
+            Head::Token => classifier.into(),
+        }
     }
 
     fn checkpoint_name(&self, name: &str) -> String {

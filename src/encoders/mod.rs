@@ -29,7 +29,7 @@ pub use candle_backend::{CandleBackend, CandleEncoder};
 pub use config::{ArchConfig, ModelConfig};
 pub use dropout::Dropout;
 pub use random::random_checkpoint;
-pub use text_model::{LoadOptions, ModelInput, Pooling, TextModel, TextTokenizer};
+pub use text_model::{LoadOptions, ModelInput, OffsetTokens, Pooling, TextModel, TextTokenizer};
 
 use crate::device::Precision;
 use crate::error::UserError;
@@ -115,11 +115,25 @@ pub struct AdaptableLinear {
     pub out_dim: usize,
 }
 
+/// What a fine-tuned model's head classifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Head {
+    /// The whole input (transformers' `…ForSequenceClassification`: pooler, then classifier).
+    #[default]
+    Sequence,
+    /// Every token (transformers' `…ForTokenClassification`: a classifier on each last-layer
+    /// state), for span tagging.
+    Token,
+}
+
 /// The trained tensors of a fine-tuning run, by the names adapter files give them (LoRA
 /// factors `MODULE.lora_A.weight` / `MODULE.lora_B.weight` and the head's tensors).
 pub struct AdapterWeights<'a> {
     /// The tensors.
     pub tensors: &'a BTreeMap<String, Tensor>,
+    /// The head those tensors make.
+    pub head: Head,
     /// Factor applied to every `B·A`.
     pub scale: f64,
     /// Dropout on each adapter's input in training.
@@ -140,22 +154,24 @@ impl AdapterWeights<'_> {
 pub trait Trainable: CandleEncoder {
     /// Every linear layer an adapter can target, in forward order.
     fn adaptable(&self) -> Vec<AdaptableLinear>;
-    /// Tensor names (transformers' sequence-classification names) and shapes of the
-    /// classification head for `labels` classes.
-    fn head_shapes(&self, labels: usize) -> Vec<(String, Vec<usize>)>;
+    /// Tensor names (transformers' classification names) and shapes of a `head` for `labels`
+    /// classes.
+    fn head_shapes(&self, head: Head, labels: usize) -> Vec<(String, Vec<usize>)>;
     /// The name under which this checkpoint stores the tensor transformers' sequence
     /// classification model calls `name` (bare encoders lack the model's prefix).
     fn checkpoint_name(&self, name: &str) -> String;
     /// Standard deviation of the checkpoint's weight initialisation, for new head weights.
     fn initializer_range(&self) -> f64;
-    /// Classification logits with `weights` applied, without dropout: `[batch, labels]`.
+    /// Classification logits with `weights` applied, without dropout: `[batch, labels]` for a
+    /// sequence head, `[tokens, labels]` for a token head (the batch's real tokens, input by
+    /// input, special tokens included).
     fn adapted_logits(
         &self,
         batch: &PaddedBatch,
         weights: &AdapterWeights,
     ) -> candle_core::Result<Tensor>;
     /// One training step's forward pass (with `dropout`) and backward pass: `loss` maps the
-    /// logits to the loss and its gradient with respect to them; returns the loss and the
+    /// logits (shaped as [`Trainable::adapted_logits`] gives them) to the loss and its gradient with respect to them; returns the loss and the
     /// gradient of every tensor of `weights`.
     fn gradients(
         &self,

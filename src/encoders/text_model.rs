@@ -57,6 +57,15 @@ pub enum ModelInput<'a> {
     Pair(&'a str, &'a str),
 }
 
+/// One text's tokens and where each lies in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffsetTokens {
+    /// Token ids, special tokens included.
+    pub ids: Vec<u32>,
+    /// Byte range of each token in the text; `None` for special tokens.
+    pub offsets: Vec<Option<(usize, usize)>>,
+}
+
 /// A checkpoint's tokenizer set up for stancer: truncation at the model's limit, no padding
 /// (batches pad themselves to their longest item).
 pub struct TextTokenizer {
@@ -107,6 +116,28 @@ impl TextTokenizer {
     /// The id padding positions carry.
     pub fn pad_id(&self) -> u32 {
         self.pad_id
+    }
+
+    /// Token ids of each text after truncation, special tokens included, with each token's
+    /// byte range in its text (`None` for special tokens): what a span tagger maps its tags back
+    /// to the text through.
+    pub fn tokenize_with_offsets(&self, texts: &[&str]) -> Result<Vec<OffsetTokens>> {
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| anyhow::anyhow!("tokenisation failed: {e}"))?;
+        Ok(encodings
+            .into_iter()
+            .map(|e| OffsetTokens {
+                offsets: e
+                    .get_offsets()
+                    .iter()
+                    .zip(e.get_special_tokens_mask())
+                    .map(|(&range, &special)| (special == 0).then_some(range))
+                    .collect(),
+                ids: e.get_ids().to_vec(),
+            })
+            .collect())
     }
 
     /// Token ids and type ids for each input after truncation, special tokens included.

@@ -15,5 +15,6 @@ pub mod trainer;
 pub use optim::OptimConfig;
 pub use params::{LoraSettings, TrainableParams};
 pub use trainer::{
-    fine_tune, Checkpointing, DevSplit, EpochRecord, FineTuneConfig, FineTuned, Start, TrainExample,
+    fine_tune, Checkpointing, DevSplit, EpochRecord, FineTuneConfig, FineTuned, Objective, Start,
+    Target, TrainExample,
 };

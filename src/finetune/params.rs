@@ -1,8 +1,8 @@
 //! What fine-tuning trains: LoRA factors for the adapted linear layers and the whole
 //! classification head, as named tensors.
 
-use crate::encoders::lora::factor_names;
-use crate::encoders::{AdapterWeights, Projection, Trainable};
+use crate::encoders::lora::{factor_names, AdapterConfig};
+use crate::encoders::{AdapterWeights, Head, Projection, Trainable};
 use anyhow::{Context, Result};
 use candle_core::safetensors::MmapedSafetensors;
 use candle_core::{DType, Device, Tensor};
@@ -40,6 +40,8 @@ impl Default for LoraSettings {
 pub struct TrainableParams {
     /// The tensors.
     pub tensors: BTreeMap<String, Tensor>,
+    /// The head they make.
+    pub head: Head,
     /// LoRA scale (`alpha / r`).
     pub scale: f64,
     /// Dropout on each adapter's input in training.
@@ -47,13 +49,14 @@ pub struct TrainableParams {
 }
 
 impl TrainableParams {
-    /// Fresh parameters for `model` with `labels` classes, initialised as PEFT and
+    /// Fresh parameters for `model` with a `head` of `labels` classes, initialised as PEFT and
     /// transformers do (A uniform in ±1/√in, B zero, a new classifier normal with the
     /// checkpoint's initialiser range, biases zero), except that a head tensor the checkpoint
     /// `base` already holds (BERT's pretrained pooler) starts from its value. Seeded.
     pub fn init(
         model: &dyn Trainable,
         base: &MmapedSafetensors,
+        head: Head,
         labels: usize,
         lora: &LoraSettings,
         seed: u64,
@@ -80,7 +83,7 @@ impl TrainableParams {
             );
         }
         let std = model.initializer_range();
-        for (name, shape) in model.head_shapes(labels) {
+        for (name, shape) in model.head_shapes(head, labels) {
             let stored = model.checkpoint_name(&name);
             let tensor = match base.load(&stored, device) {
                 Ok(t) if t.dims() == shape.as_slice() => t.to_dtype(DType::F32)?,
@@ -97,6 +100,7 @@ impl TrainableParams {
         }
         Ok(Self {
             tensors,
+            head,
             scale: lora.alpha / lora.r as f64,
             lora_dropout: lora.dropout,
         })
@@ -106,6 +110,7 @@ impl TrainableParams {
     pub fn weights(&self) -> AdapterWeights<'_> {
         AdapterWeights {
             tensors: &self.tensors,
+            head: self.head,
             scale: self.scale,
             lora_dropout: self.lora_dropout,
         }
@@ -124,5 +129,39 @@ impl TrainableParams {
     /// Number of trained values.
     pub fn count(&self) -> usize {
         self.tensors.values().map(Tensor::elem_count).sum()
+    }
+}
+
+/// The `adapter_config.json` PEFT rebuilds a model trained with `lora` on `model` from:
+/// `target_modules` a pattern matching exactly the adapted modules, the head saved whole.
+pub fn adapter_config(
+    model: &dyn Trainable,
+    lora: &LoraSettings,
+    base_name: &str,
+    head: Head,
+) -> AdapterConfig {
+    let modules: Vec<String> = model
+        .adaptable()
+        .into_iter()
+        .filter(|l| lora.targets.contains(&l.site.projection))
+        .map(|l| l.module.replace('.', "\\."))
+        .collect();
+    let (task_type, modules_to_save) = match head {
+        Head::Sequence => ("SEQ_CLS", vec!["classifier".into(), "pooler".into()]),
+        Head::Token => ("TOKEN_CLS", vec!["classifier".into()]),
+    };
+    AdapterConfig {
+        peft_type: "LORA".into(),
+        task_type: task_type.into(),
+        base_model_name_or_path: base_name.into(),
+        r: lora.r,
+        lora_alpha: lora.alpha,
+        lora_dropout: lora.dropout,
+        target_modules: format!("^(?:{})$", modules.join("|")),
+        modules_to_save,
+        bias: "none".into(),
+        fan_in_fan_out: false,
+        inference_mode: true,
+        use_rslora: false,
     }
 }

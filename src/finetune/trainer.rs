@@ -4,7 +4,9 @@
 
 use super::optim::{scheduled_lr, AdamW, OptimConfig};
 use super::params::{LoraSettings, TrainableParams};
-use crate::encoders::{plan_batches, Dropout, ModelInput, PaddedBatch, TextTokenizer, Trainable};
+use crate::encoders::{
+    plan_batches, Dropout, Head, ModelInput, PaddedBatch, TextTokenizer, Trainable,
+};
 use crate::models::cache::sha256_bytes;
 use crate::progress::ProgressView;
 use anyhow::{Context, Result};
@@ -24,9 +26,52 @@ pub struct TrainExample {
     pub text: String,
     /// Second sequence (the target), if any.
     pub pair: Option<String>,
+    /// What is right for it (serialised as the variant's name beside `text`, so a sequence
+    /// example's record, and the fingerprint of its run, read as before token targets came).
+    #[serde(flatten)]
+    pub target: Target,
+}
+
+/// The right answer for one training input, of the kind its run's [`Objective`] learns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
     /// Indices of the labels any of which is correct; one for ordinary data, several where a
     /// corpus labels coarser than the model (SemEval's NONE is neutral or unrelated).
-    pub allowed: Vec<usize>,
+    Allowed(Vec<usize>),
+    /// One entry per model token of the input, special tokens included: the right label in
+    /// each softmax group (group-relative), or `None` for a token that does not count.
+    Tokens(Vec<Option<Vec<usize>>>),
+}
+
+/// What a run learns, which decides the model's head and the loss.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Objective {
+    /// One label set per input: set cross-entropy over a sequence head.
+    #[default]
+    Sequence,
+    /// Labels per token over a token head whose logits are `groups` softmax groups (their
+    /// sizes, in logit order; a span tagger may tag content and role independently, as they
+    /// nest): the mean over counted tokens of the sum of the groups' cross-entropies.
+    Tokens {
+        /// Number of labels of each group.
+        groups: Vec<usize>,
+    },
+}
+
+impl Objective {
+    /// The head this objective trains.
+    pub fn head(&self) -> Head {
+        match self {
+            Objective::Sequence => Head::Sequence,
+            Objective::Tokens { .. } => Head::Token,
+        }
+    }
+
+    fn is_sequence(&self) -> bool {
+        *self == Objective::Sequence
+    }
 }
 
 impl TrainExample {
@@ -55,6 +100,9 @@ pub struct FineTuneConfig {
     pub lora: LoraSettings,
     /// Epochs without a better dev score before stopping (0: never stop early).
     pub patience: usize,
+    /// What is learned (absent in records of sequence runs).
+    #[serde(default, skip_serializing_if = "Objective::is_sequence")]
+    pub objective: Objective,
 }
 
 impl Default for FineTuneConfig {
@@ -67,6 +115,7 @@ impl Default for FineTuneConfig {
             optim: OptimConfig::default(),
             lora: LoraSettings::default(),
             patience: 2,
+            objective: Objective::Sequence,
         }
     }
 }
@@ -163,17 +212,37 @@ pub fn fine_tune(
         config.batch_size > 0 && config.epochs > 0,
         "batch size and epochs must be positive"
     );
+    let head = config.objective.head();
+    anyhow::ensure!(
+        dev.is_none() || head == Head::Sequence,
+        "dev scoring during training is for sequence objectives only"
+    );
     let fingerprint = fingerprint(config, train, dev.as_ref(), &start)?;
     let mut params = match start {
         Start::Fresh { model_dir, labels } => {
+            if let Objective::Tokens { groups } = &config.objective {
+                anyhow::ensure!(
+                    groups.iter().sum::<usize>() == labels,
+                    "token label groups {groups:?} do not make {labels} labels"
+                );
+            }
             let weights = model_dir.join("model.safetensors");
             // SAFETY: read-only map of a model file stancer never writes.
             let base = unsafe { candle_core::safetensors::MmapedSafetensors::new(&weights) }
                 .with_context(|| format!("cannot read {}", weights.display()))?;
-            TrainableParams::init(model, &base, labels, &config.lora, config.seed, device)?
+            TrainableParams::init(
+                model,
+                &base,
+                head,
+                labels,
+                &config.lora,
+                config.seed,
+                device,
+            )?
         }
         Start::From { tensors, scale } => TrainableParams {
             tensors,
+            head,
             scale,
             lora_dropout: config.lora.dropout,
         },
@@ -250,15 +319,7 @@ pub fn fine_tune(
             .collect();
         let step_start = Instant::now();
         let (loss, grads) = step_gradients(
-            model,
-            &params,
-            tokenizer,
-            &tokens,
-            train,
-            &batch,
-            config.seed,
-            state.step,
-            device,
+            model, &params, tokenizer, &tokens, train, &batch, config, state.step, device,
         )?;
         anyhow::ensure!(
             loss.is_finite(),
@@ -373,7 +434,7 @@ fn step_gradients(
     tokens: &[(Vec<u32>, Vec<u32>)],
     train: &[TrainExample],
     batch: &[usize],
-    seed: u64,
+    config: &FineTuneConfig,
     step: usize,
     device: &Device,
 ) -> Result<(f64, BTreeMap<String, Tensor>)> {
@@ -382,13 +443,86 @@ fn step_gradients(
         .map(|&i| (tokens[i].0.as_slice(), tokens[i].1.as_slice()))
         .collect();
     let padded = PaddedBatch::pad(&items, tokenizer.pad_id(), device)?;
-    let allowed: Vec<&[usize]> = batch.iter().map(|&i| train[i].allowed.as_slice()).collect();
-    let mut dropout = Dropout::new(dropout_seed(seed, step));
-    Ok(
-        model.gradients(&padded, &params.weights(), &mut dropout, &|logits| {
-            set_cross_entropy(logits, &allowed)
-        })?,
-    )
+    let mut dropout = Dropout::new(dropout_seed(config.seed, step));
+    let weights = params.weights();
+    match &config.objective {
+        Objective::Sequence => {
+            let allowed = batch
+                .iter()
+                .map(|&i| match &train[i].target {
+                    Target::Allowed(set) => Ok(set.as_slice()),
+                    Target::Tokens(_) => anyhow::bail!("a token target in a sequence run"),
+                })
+                .collect::<Result<Vec<&[usize]>>>()?;
+            Ok(model.gradients(&padded, &weights, &mut dropout, &|logits| {
+                set_cross_entropy(logits, &allowed)
+            })?)
+        }
+        Objective::Tokens { groups } => {
+            let mut labels: Vec<Option<&[usize]>> = Vec::new();
+            for &i in batch {
+                let Target::Tokens(per_token) = &train[i].target else {
+                    anyhow::bail!("a sequence target in a token run");
+                };
+                anyhow::ensure!(
+                    per_token.len() == tokens[i].0.len(),
+                    "training example {i} has {} token labels for {} tokens",
+                    per_token.len(),
+                    tokens[i].0.len()
+                );
+                labels.extend(per_token.iter().map(Option::as_deref));
+            }
+            Ok(model.gradients(&padded, &weights, &mut dropout, &|logits| {
+                grouped_cross_entropy(logits, &labels, groups)
+            })?)
+        }
+    }
+}
+
+/// Mean over the rows of `logits` that have a target of the sum, over the softmax `groups`
+/// (their sizes, in column order), of each group's cross-entropy against the row's label in
+/// that group; and its gradient, `(softmax(z_g) − onehot) / counted rows` per group, zero on
+/// rows without a target. With one group this is transformers' token-classification loss.
+pub fn grouped_cross_entropy(
+    logits: &Tensor,
+    targets: &[Option<&[usize]>],
+    groups: &[usize],
+) -> candle_core::Result<(f64, Tensor)> {
+    let rows = logits.to_dtype(candle_core::DType::F64)?.to_vec2::<f64>()?;
+    let width: usize = groups.iter().sum();
+    if rows.len() != targets.len() || rows.first().is_some_and(|r| r.len() != width) {
+        candle_core::bail!(
+            "{} logit rows of {} for {} targets in groups {groups:?}",
+            rows.len(),
+            rows.first().map_or(0, Vec::len),
+            targets.len()
+        );
+    }
+    let counted = targets.iter().filter(|t| t.is_some()).count().max(1) as f64;
+    let mut loss = 0.0;
+    let mut grad = vec![0f32; rows.len() * width];
+    for (r, (z, target)) in rows.iter().zip(targets).enumerate() {
+        let Some(target) = target else { continue };
+        if target.len() != groups.len() || target.iter().zip(groups).any(|(&t, &g)| t >= g) {
+            candle_core::bail!("token labels {target:?} do not fit groups {groups:?}");
+        }
+        let mut offset = 0;
+        for (&size, &label) in groups.iter().zip(*target) {
+            let z = &z[offset..offset + size];
+            let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let exps: Vec<f64> = z.iter().map(|v| (v - max).exp()).collect();
+            let all: f64 = exps.iter().sum();
+            loss += (all.ln() - (z[label] - max)) / counted;
+            for (j, e) in exps.iter().enumerate() {
+                let hit = if j == label { 1.0 } else { 0.0 };
+                grad[r * width + offset + j] = ((e / all - hit) / counted) as f32;
+            }
+            offset += size;
+        }
+    }
+    let grad =
+        Tensor::from_vec(grad, (rows.len(), width), logits.device())?.to_dtype(logits.dtype())?;
+    Ok((loss, grad))
 }
 
 /// Mean over the rows of `logits` of `-log Σ_{allowed} p(label)` (cross-entropy when one label
@@ -558,5 +692,39 @@ mod tests {
             }
         }
         assert!(set_cross_entropy(&z, &[&[3], &[0]]).is_err());
+    }
+
+    /// Worked by hand: groups (3, 2); row 0 has logits (0, ln 2, ln 3 | 0, 0) and labels
+    /// (2, 1): loss −ln(1/2) − ln(1/2); row 1 does not count; row 2 (0, 0, 0 | ln 3, 0) with
+    /// labels (0, 0): −ln(1/3) − ln(3/4). Mean over the two counted rows.
+    #[test]
+    fn grouped_cross_entropy_sums_groups_and_skips_uncounted_tokens() {
+        let (l2, l3) = (2f32.ln(), 3f32.ln());
+        let z = Tensor::new(
+            &[
+                [0.0f32, l2, l3, 0.0, 0.0],
+                [5.0, 1.0, 0.0, 2.0, 0.0],
+                [0.0, 0.0, 0.0, l3, 0.0],
+            ],
+            &Device::Cpu,
+        )
+        .unwrap();
+        let (a, b) = ([2usize, 1], [0usize, 0]);
+        let targets = [Some(&a[..]), None, Some(&b[..])];
+        let (loss, grad) = grouped_cross_entropy(&z, &targets, &[3, 2]).unwrap();
+        let want = (2.0 * 2f64.ln() + 3f64.ln() - (0.75f64).ln()) / 2.0;
+        assert!((loss - want).abs() < 1e-6, "{loss} vs {want}");
+        let g = grad.to_vec2::<f32>().unwrap();
+        let want = [
+            [1.0 / 6.0, 2.0 / 6.0, 0.5 - 1.0, 0.5, 0.5 - 1.0],
+            [0.0; 5],
+            [1.0 / 3.0 - 1.0, 1.0 / 3.0, 1.0 / 3.0, 0.75 - 1.0, 0.25],
+        ];
+        for (row, want) in g.iter().zip(want) {
+            for (x, w) in row.iter().zip(want) {
+                assert!((x - (w / 2.0) as f32).abs() < 1e-6, "{g:?}");
+            }
+        }
+        assert!(grouped_cross_entropy(&z, &[Some(&[3, 0][..]), None, None], &[3, 2]).is_err());
     }
 }

@@ -5,8 +5,13 @@
 //! pairing) → `stream` (quotations masked, datelines left out, sentences) → `attribution`
 //! (cues, speakers, content shapes) → [`crate::actors`] (mentions clustered into actors) →
 //! [`Quote`] records.
+//!
+//! The rules are one [`Extractor`]; a learned span tagger (`crate::tagger`) is another, whose
+//! attributions become the same records through [`frames`], so either runs alone, both run
+//! together ([`frames::merge`]), and one scorer reads them all.
 
 mod attribution;
+pub mod frames;
 pub mod spans;
 mod speaker;
 mod stream;
@@ -117,6 +122,28 @@ fn as_json_value<S: serde::Serializer>(p: &Option<Prediction>, s: S) -> Result<S
         .serialize(s)
 }
 
+/// Finds the quotes of a document.
+pub trait Extractor: Send + Sync {
+    /// The quotes of `doc`, offsets into its text, ids numbered from 1 in document order;
+    /// `registry`, when given, links actors across documents.
+    fn extract(&self, doc: &Document, registry: Option<&Registry>) -> anyhow::Result<Vec<Quote>>;
+
+    /// What identifies a learned extractor's model in a run's plan; `None` for the rules.
+    fn model_id(&self) -> Option<String> {
+        None
+    }
+}
+
+/// The rule-based extractor ([`extract_with`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rules;
+
+impl Extractor for Rules {
+    fn extract(&self, doc: &Document, registry: Option<&Registry>) -> anyhow::Result<Vec<Quote>> {
+        Ok(extract_with(doc, registry))
+    }
+}
+
 /// Extracts the quotes of one document, resolving speakers within the document only.
 pub fn extract(doc: &Document) -> Vec<Quote> {
     extract_with(doc, None)
@@ -201,6 +228,12 @@ pub fn extract_with(doc: &Document, registry: Option<&Registry>) -> Vec<Quote> {
             }
         }
     }
+    finish(&doc.id, out)
+}
+
+/// A document's quote records in document order (by content, then speaker), one per content
+/// and speaker, numbered from 1.
+fn finish(doc_id: &str, mut out: Vec<Quote>) -> Vec<Quote> {
     out.sort_by(|a, b| {
         (a.start, a.end, a.speaker.as_ref().map(|s| s.start)).cmp(&(
             b.start,
@@ -210,7 +243,7 @@ pub fn extract_with(doc: &Document, registry: Option<&Registry>) -> Vec<Quote> {
     });
     out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.speaker == b.speaker);
     for (i, q) in out.iter_mut().enumerate() {
-        q.quote_id = quote_id(&doc.id, i + 1);
+        q.quote_id = quote_id(doc_id, i + 1);
     }
     out
 }

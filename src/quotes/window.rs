@@ -6,7 +6,7 @@
 //! [`super::extract_with`] does. In a windowed document a quotation, a speaker or a pronoun's
 //! antecedent that lies across a window break is not seen, which is what bounds the memory.
 
-use super::{extract_with, quote_id, Quote};
+use super::{quote_id, Extractor, Quote};
 use crate::actors::Registry;
 use crate::corpus::Document;
 
@@ -72,22 +72,23 @@ pub fn windows(text: &str, max: usize) -> Vec<Window> {
     out
 }
 
-/// Extracts the quotes of one window of `doc`, with offsets into the whole document and quote
-/// ids numbered on from `first_ordinal` (the number of quotes in the document's earlier
-/// windows).
+/// Extracts the quotes of one window of `doc` with `extractor`, with offsets into the whole
+/// document and quote ids numbered on from `first_ordinal` (the number of quotes in the
+/// document's earlier windows).
 pub fn extract_window(
     doc: &Document,
     window: Window,
+    extractor: &dyn Extractor,
     registry: Option<&Registry>,
     first_ordinal: usize,
-) -> Vec<Quote> {
+) -> anyhow::Result<Vec<Quote>> {
     let part = Document {
         id: doc.id.clone(),
         date: doc.date.clone(),
         text: doc.text[window.start..window.end].to_string(),
         ..Document::default()
     };
-    let mut quotes = extract_with(&part, registry);
+    let mut quotes = extractor.extract(&part, registry)?;
     let (chars, bytes) = (window.char_start, window.start);
     for (i, q) in quotes.iter_mut().enumerate() {
         q.start += chars;
@@ -102,20 +103,21 @@ pub fn extract_window(
         }
         q.quote_id = quote_id(&doc.id, first_ordinal + i + 1);
     }
-    quotes
+    Ok(quotes)
 }
 
 /// Calls `f` with the quotes of each window of `doc` (of at most `max` bytes) in order, as
 /// `stancer quotes` writes them, so a huge document never holds all its quotes at once.
-pub fn for_each_window<E>(
+pub fn for_each_window(
     doc: &Document,
     max: usize,
+    extractor: &dyn Extractor,
     registry: Option<&Registry>,
-    mut f: impl FnMut(Vec<Quote>) -> Result<(), E>,
-) -> Result<(), E> {
+    mut f: impl FnMut(Vec<Quote>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let mut ordinal = 0;
     for window in windows(&doc.text, max) {
-        let found = extract_window(doc, window, registry, ordinal);
+        let found = extract_window(doc, window, extractor, registry, ordinal)?;
         ordinal += found.len();
         f(found)?;
     }
@@ -125,13 +127,14 @@ pub fn for_each_window<E>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quotes::extract_with;
 
     /// Every quote of `doc`, window by window as `stancer quotes` and `stancer run` read it.
     fn extract_windowed(doc: &Document, max: usize) -> Vec<Quote> {
         let mut out = Vec::new();
-        for_each_window(doc, max, None, |found| {
+        for_each_window(doc, max, &super::super::Rules, None, |found| {
             out.extend(found);
-            Ok::<_, std::convert::Infallible>(())
+            Ok(())
         })
         .unwrap();
         out

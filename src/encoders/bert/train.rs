@@ -12,12 +12,13 @@
 use super::{Bert, Layer, LayerNorm, Packing};
 use crate::encoders::lora::factor_names;
 use crate::encoders::matmul::batched_matmul;
-use crate::encoders::{backward, AdapterWeights, Dropout, PaddedBatch, Projection, Site};
+use crate::encoders::{backward, AdapterWeights, Dropout, Head, PaddedBatch, Projection, Site};
 use candle_core::{IndexOp, Module, Result, Tensor};
 use candle_nn::Linear;
 use std::collections::BTreeMap;
 
-/// Names of the head's tensors, as transformers' `BertForSequenceClassification` has them.
+/// Names of the head's tensors, as transformers' `BertForSequenceClassification` has them
+/// (`BertForTokenClassification` has the classifier only).
 pub const POOLER_WEIGHT: &str = "bert.pooler.dense.weight";
 /// See [`POOLER_WEIGHT`].
 pub const POOLER_BIAS: &str = "bert.pooler.dense.bias";
@@ -71,16 +72,28 @@ struct LayerSaved {
     norm2_input: Tensor,
 }
 
+/// Activations of the head.
+enum HeadSaved {
+    Sequence {
+        /// `[CLS]` states of the last layer, `[batch, h]`.
+        cls: Tensor,
+        /// `tanh(pooler(cls))` before and after dropout.
+        pooled: Tensor,
+        dropped_pooled: Tensor,
+        pooled_mask: Option<Tensor>,
+    },
+    Token {
+        /// Every token's last-layer state after dropout, `[tokens, h]`.
+        dropped: Tensor,
+        mask: Option<Tensor>,
+    },
+}
+
 /// Everything a training forward pass keeps.
 pub(super) struct Saved {
     packing: Packing,
     layers: Vec<LayerSaved>,
-    /// `[CLS]` states of the last layer, `[batch, h]`.
-    cls: Tensor,
-    /// `tanh(pooler(cls))` before and after dropout.
-    pooled: Tensor,
-    dropped_pooled: Tensor,
-    pooled_mask: Option<Tensor>,
+    head: HeadSaved,
 }
 
 /// `xs ⊙ mask`, or `xs` when there is no mask.
@@ -335,23 +348,37 @@ impl Bert {
             }
             hidden = next;
         }
-        let cls = hidden.index_select(&packing.first_token, 0)?;
-        let pooled = cls
-            .matmul(&weights.get(POOLER_WEIGHT)?.t()?)?
-            .broadcast_add(weights.get(POOLER_BIAS)?)?
-            .tanh()?;
         let p_head = self.config.classifier_dropout.unwrap_or(p);
-        let (dropped_pooled, pooled_mask) = drop(&mut dropout, &pooled, p_head)?;
-        let logits = dropped_pooled
-            .matmul(&weights.get(CLASSIFIER_WEIGHT)?.t()?)?
-            .broadcast_add(weights.get(CLASSIFIER_BIAS)?)?;
+        let classify = |xs: &Tensor| {
+            xs.matmul(&weights.get(CLASSIFIER_WEIGHT)?.t()?)?
+                .broadcast_add(weights.get(CLASSIFIER_BIAS)?)
+        };
+        let (logits, head) = match weights.head {
+            Head::Sequence => {
+                let cls = hidden.index_select(&packing.first_token, 0)?;
+                let pooled = cls
+                    .matmul(&weights.get(POOLER_WEIGHT)?.t()?)?
+                    .broadcast_add(weights.get(POOLER_BIAS)?)?
+                    .tanh()?;
+                let (dropped_pooled, pooled_mask) = drop(&mut dropout, &pooled, p_head)?;
+                let logits = classify(&dropped_pooled)?;
+                let head = HeadSaved::Sequence {
+                    cls,
+                    pooled,
+                    dropped_pooled,
+                    pooled_mask,
+                };
+                (logits, head)
+            }
+            Head::Token => {
+                let (dropped, mask) = drop(&mut dropout, &hidden, p_head)?;
+                (classify(&dropped)?, HeadSaved::Token { dropped, mask })
+            }
+        };
         let saved = training.then_some(Saved {
             packing,
             layers,
-            cls,
-            pooled,
-            dropped_pooled,
-            pooled_mask,
+            head,
         });
         Ok((logits, saved))
     }
@@ -364,27 +391,40 @@ impl Bert {
         logits_grad: &Tensor,
     ) -> Result<BTreeMap<String, Tensor>> {
         let mut grads = BTreeMap::new();
+        let (head_input, head_mask) = match &saved.head {
+            HeadSaved::Sequence {
+                dropped_pooled,
+                pooled_mask,
+                ..
+            } => (dropped_pooled, pooled_mask),
+            HeadSaved::Token { dropped, mask } => (dropped, mask),
+        };
         grads.insert(
             CLASSIFIER_WEIGHT.into(),
-            logits_grad.t()?.matmul(&saved.dropped_pooled)?,
+            logits_grad.t()?.matmul(head_input)?,
         );
         grads.insert(CLASSIFIER_BIAS.into(), logits_grad.sum(0)?);
-        let pooled_grad = masked(
+        let input_grad = masked(
             &logits_grad.matmul(weights.get(CLASSIFIER_WEIGHT)?)?,
-            &saved.pooled_mask,
+            head_mask,
         )?;
-        let pre_grad = (pooled_grad * saved.pooled.sqr()?.affine(-1.0, 1.0)?)?;
-        grads.insert(POOLER_WEIGHT.into(), pre_grad.t()?.matmul(&saved.cls)?);
-        grads.insert(POOLER_BIAS.into(), pre_grad.sum(0)?);
-        let cls_grad = pre_grad.matmul(weights.get(POOLER_WEIGHT)?)?;
         let packing = &saved.packing;
-        let tokens = packing.grid_of_token.dim(0)?;
-        let h = self.config.hidden_size;
-        let mut grad = Tensor::zeros((tokens, h), cls_grad.dtype(), cls_grad.device())?.index_add(
-            &packing.first_token,
-            &cls_grad,
-            0,
-        )?;
+        let mut grad = match &saved.head {
+            HeadSaved::Sequence { cls, pooled, .. } => {
+                let pre_grad = (input_grad * pooled.sqr()?.affine(-1.0, 1.0)?)?;
+                grads.insert(POOLER_WEIGHT.into(), pre_grad.t()?.matmul(cls)?);
+                grads.insert(POOLER_BIAS.into(), pre_grad.sum(0)?);
+                let cls_grad = pre_grad.matmul(weights.get(POOLER_WEIGHT)?)?;
+                let tokens = packing.grid_of_token.dim(0)?;
+                let h = self.config.hidden_size;
+                Tensor::zeros((tokens, h), cls_grad.dtype(), cls_grad.device())?.index_add(
+                    &packing.first_token,
+                    &cls_grad,
+                    0,
+                )?
+            }
+            HeadSaved::Token { .. } => input_grad,
+        };
         for (i, (layer, s)) in self.layers.iter().zip(&saved.layers).enumerate().rev() {
             let after_norm2 = norm_backward(&s.norm2_input, &grad, &layer.output_norm)?;
             let out_grad = masked(&after_norm2, &s.output_mask)?;

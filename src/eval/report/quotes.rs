@@ -14,33 +14,34 @@ use Align::{Left, Right};
 /// Schema id of quote-extraction reports; bump it when a field changes meaning or disappears.
 pub const QUOTE_SCHEMA: &str = "stancer-quote-report/1";
 
-/// Name of the extractor in report folders: the rule-based extractor of `src/quotes`.
+/// Name of the rule-based extractor of `src/quotes` in report folders; a learned or combined
+/// extractor's report is named `stancer-quotes-learned` or `stancer-quotes-both`.
 pub const EXTRACTOR: &str = "stancer-quotes";
 
 /// `report.json`: the schema id, then the report's own fields.
 #[derive(Serialize)]
 struct QuoteReportFile<'a> {
     schema: &'static str,
-    extractor: &'static str,
+    extractor: &'a str,
     #[serde(flatten)]
     report: &'a QuoteReport,
 }
 
-/// The report's folder under `root`: `<root>/<dataset>/stancer-quotes/`.
-pub fn folder(report: &QuoteReport, root: &Path) -> PathBuf {
+/// The report's folder under `root`: `<root>/<dataset>/<extractor>/`.
+pub fn folder(report: &QuoteReport, root: &Path, extractor: &str) -> PathBuf {
     root.join(path_safe(&crate::actors::slug(&report.dataset)))
-        .join(EXTRACTOR)
+        .join(extractor)
 }
 
-/// Writes the three report files into `dir`.
-pub fn write(report: &QuoteReport, dir: &Path) -> Result<()> {
+/// Writes the three report files of `extractor`'s scores into `dir`.
+pub fn write(report: &QuoteReport, dir: &Path, extractor: &str) -> Result<()> {
     let file = QuoteReportFile {
         schema: QUOTE_SCHEMA,
-        extractor: EXTRACTOR,
+        extractor,
         report,
     };
     let json = serde_json::to_string_pretty(&file)? + "\n";
-    write_files(dir, &json, &page(report))
+    write_files(dir, &json, &page(report, extractor))
 }
 
 /// Percent with one decimal, the precision span-extraction papers report.
@@ -82,8 +83,8 @@ fn scores_table(first: &str, rows: &[(String, &Scores)]) -> Table {
     t
 }
 
-fn page(r: &QuoteReport) -> Page {
-    let mut p = Page::new(format!("Quote extraction: {EXTRACTOR} on {}", r.dataset));
+fn page(r: &QuoteReport, extractor: &str) -> Page {
+    let mut p = Page::new(format!("Quote extraction: {extractor} on {}", r.dataset));
     p.fields(vec![
         ("schema", QUOTE_SCHEMA.to_string()),
         ("dataset", r.dataset.clone()),
