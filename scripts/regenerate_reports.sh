@@ -33,3 +33,11 @@ stancer=target/release/stancer
 
 # Quote extraction on PolNeAR dev.
 "$stancer" eval quotes --dataset polnear --split dev
+# The learned span tagger (models/polnear-tagger), alone and with the rules, on dev; and all three
+# extractors on the train documents the tagger was not trained on (where its choices were made).
+for extractor in learned both; do
+    "$stancer" eval quotes --dataset polnear --split dev --extractor "$extractor"
+done
+for extractor in rules learned both; do
+    "$stancer" eval quotes --dataset polnear --split train --held-out models/polnear-tagger --extractor "$extractor"
+done

@@ -4,6 +4,8 @@
 //! it wrote, a missing tagger is a clear error, and the windows keep the tokenizer's offsets on
 //! non-ASCII text.
 
+mod common;
+
 use stancer::encoders::TextTokenizer;
 use stancer::models::cache::sha256_file;
 use stancer::tagger::windows::windows;
@@ -297,4 +299,67 @@ fn windows_keep_paragraphs_cut_long_ones_and_map_tokens_to_the_text() {
             "{c:?} at {i} is in no window"
         );
     }
+}
+
+/// Numbers of `fresh` within `tolerance` (relative) of `committed`, everything else equal: on
+/// the platform that wrote the report the two are identical; elsewhere a rounding difference
+/// may flip a tag and move a count by a little.
+fn assert_close_json(fresh: &serde_json::Value, committed: &serde_json::Value, at: &str) {
+    use serde_json::Value;
+    match (fresh, committed) {
+        (Value::Number(a), Value::Number(b)) => {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            assert!(
+                (a - b).abs() <= 0.01 * b.abs().max(1.0),
+                "{at}: {a} vs committed {b}"
+            );
+        }
+        (Value::Object(a), Value::Object(b)) => {
+            assert_eq!(
+                a.keys().collect::<Vec<_>>(),
+                b.keys().collect::<Vec<_>>(),
+                "{at}"
+            );
+            for (key, value) in a {
+                assert_close_json(value, &b[key], &format!("{at}.{key}"));
+            }
+        }
+        _ => assert_eq!(fresh, committed, "{at}"),
+    }
+}
+
+/// The committed PolNeAR dev report of the shipped tagger (`models/polnear-tagger`) is what the
+/// code and the model give now: a change to either cannot land without regenerating it.
+#[test]
+fn the_shipped_taggers_polnear_dev_report_is_current() {
+    if common::shared_dataset("polnear").is_none() || common::minilm().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().to_str().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_stancer"))
+        .args(["eval", "quotes", "--dataset", "polnear", "--split", "dev"])
+        .args([
+            "--extractor",
+            "learned",
+            "--device",
+            "cpu",
+            "--reports",
+            reports,
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    ok(out);
+    let name = "polnear-dev/stancer-quotes-learned/report.json";
+    let read = |p: PathBuf| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let fresh = read(dir.path().join(name));
+    let committed = read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("eval/reports")
+            .join(name),
+    );
+    assert_close_json(&fresh, &committed, "report");
 }
