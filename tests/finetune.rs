@@ -95,6 +95,19 @@ fn assert_close(what: &str, got: &[f32], want: &[f32], tolerance: f32) {
     assert!(worst <= tolerance, "{what}: max |Δ| {worst} > {tolerance}");
 }
 
+/// Every gradient equals the reference's (named as the adapter file names them), to float32
+/// rounding, which scales with the gradient: 1e-5 of the tensor's largest entry.
+fn assert_gradients(grads: &BTreeMap<String, Tensor>, reference: &BTreeMap<String, Tensorish>) {
+    assert_eq!(grads.len(), reference.len());
+    for (name, got) in grads {
+        let want = &reference[&lora::saved_name(name)];
+        assert_eq!(got.dims(), want.shape.as_slice(), "{name}");
+        let scale = want.values.iter().fold(1f32, |m, v| m.max(v.abs()));
+        let got = got.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        assert_close(name, &got, &want.values, 1e-5 * scale);
+    }
+}
+
 fn examples(reference: &Reference) -> Vec<TrainExample> {
     reference
         .inputs
@@ -178,15 +191,7 @@ fn loss_and_gradients_match_torch_autograd() {
         "loss {loss} vs {}",
         reference.loss
     );
-    assert_eq!(grads.len(), reference.grads.len());
-    for (name, got) in &grads {
-        let want = &reference.grads[&lora::saved_name(name)];
-        assert_eq!(got.dims(), want.shape.as_slice(), "{name}");
-        // float32 rounding scales with the gradient: 1e-5 of the tensor's largest entry.
-        let scale = want.values.iter().fold(1f32, |m, v| m.max(v.abs()));
-        let got = got.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-        assert_close(name, &got, &want.values, 1e-5 * scale);
-    }
+    assert_gradients(&grads, &reference.grads);
 }
 
 #[derive(Deserialize)]
@@ -273,14 +278,7 @@ fn a_token_head_matches_torch_logits_loss_and_gradients() {
         "loss {loss} vs {}",
         reference.loss
     );
-    assert_eq!(grads.len(), reference.grads.len());
-    for (name, got) in &grads {
-        let want = &reference.grads[&lora::saved_name(name)];
-        assert_eq!(got.dims(), want.shape.as_slice(), "{name}");
-        let scale = want.values.iter().fold(1f32, |m, v| m.max(v.abs()));
-        let got = got.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-        assert_close(name, &got, &want.values, 1e-5 * scale);
-    }
+    assert_gradients(&grads, &reference.grads);
 }
 
 /// AdamW (decoupled decay, none on biases), linear warmup over 2 of 5 steps and clipping at

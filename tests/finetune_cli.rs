@@ -2,13 +2,14 @@
 //! same seed and data write the same adapter bytes, a run killed with SIGKILL mid-training and
 //! resumed writes what an uninterrupted run writes, and the classifier it writes scores data.
 
-use stancer::models::cache::sha256_file;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-bert-cls")
+    common::tiny_bert()
 }
 
 /// A task with three labels, a manifest for the tiny model and labelled pairs, in `dir`.
@@ -37,18 +38,7 @@ hypothesis = "{speaker} says nothing about {target}."
 "#,
     )
     .unwrap();
-    let mut manifest = String::from(
-        "id = \"tiny-bert-cls\"\nrepo = \"tests/tiny-bert-cls\"\nrevision = \"0000000000000000000000000000000000000000\"\n\
-         architecture = \"bert\"\ntask = \"classifier\"\nlicence = \"MIT\"\nmax_seq_length = 24\n",
-    );
-    for file in ["config.json", "tokenizer.json", "model.safetensors"] {
-        let sha = sha256_file(&fixture().join(file)).unwrap();
-        manifest.push_str(&format!(
-            "\n[[files]]\npath = \"{file}\"\nsha256 = \"{sha}\"\n"
-        ));
-    }
-    let manifest_path = dir.join("tiny.toml");
-    std::fs::write(&manifest_path, manifest).unwrap();
+    let manifest_path = common::tiny_bert_manifest(dir);
     let texts = [
         ("We support the missile shield and the radar.", "support"),
         (

@@ -7,30 +7,12 @@
 mod common;
 
 use stancer::encoders::TextTokenizer;
-use stancer::models::cache::sha256_file;
 use stancer::tagger::windows::windows;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-bert-cls")
-}
-
-/// A manifest for the tiny model, in `dir`.
-fn manifest(dir: &Path) -> PathBuf {
-    let mut manifest = String::from(
-        "id = \"tiny-bert-cls\"\nrepo = \"tests/tiny-bert-cls\"\nrevision = \"0000000000000000000000000000000000000000\"\n\
-         architecture = \"bert\"\ntask = \"classifier\"\nlicence = \"MIT\"\nmax_seq_length = 24\n",
-    );
-    for file in ["config.json", "tokenizer.json", "model.safetensors"] {
-        let sha = sha256_file(&fixture().join(file)).unwrap();
-        manifest.push_str(&format!(
-            "\n[[files]]\npath = \"{file}\"\nsha256 = \"{sha}\"\n"
-        ));
-    }
-    let path = dir.join("tiny.toml");
-    std::fs::write(&path, manifest).unwrap();
-    path
+    common::tiny_bert()
 }
 
 /// Sentences and their attributions: (text, content, cue, source).
@@ -173,7 +155,7 @@ fn losses(out: &Path) -> Vec<f64> {
 fn a_trained_tagger_repeats_its_bytes_and_every_extractor_reads_it() {
     let dir = tempfile::tempdir().unwrap();
     let polnear = corpus(dir.path());
-    let manifest = manifest(dir.path());
+    let manifest = common::tiny_bert_manifest(dir.path());
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     train(&polnear, &manifest, &a, "7");
     train(&polnear, &manifest, &b, "7");
@@ -263,6 +245,39 @@ fn a_trained_tagger_repeats_its_bytes_and_every_extractor_reads_it() {
     assert!(!missing.status.success());
     let err = String::from_utf8_lossy(&missing.stderr);
     assert!(err.contains("/nonexistent/tagger/tagger.json"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    // An adapter changed after training is refused, naming the file and the manifest.
+    let corrupt = dir.path().join("corrupt");
+    std::fs::create_dir(&corrupt).unwrap();
+    for file in [
+        "adapter_config.json",
+        "adapter_model.safetensors",
+        "tagger.json",
+    ] {
+        std::fs::copy(a.join(file), corrupt.join(file)).unwrap();
+    }
+    let weights = corrupt.join("adapter_model.safetensors");
+    let mut bytes = std::fs::read(&weights).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&weights, bytes).unwrap();
+    let mut args = vec![
+        "quotes",
+        article.to_str().unwrap(),
+        "--extractor",
+        "both",
+        "--tagger",
+        corrupt.to_str().unwrap(),
+    ];
+    args.extend(model_flags);
+    let refused = stancer(&args);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("adapter_model.safetensors") && err.contains("does not match tagger.json"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }
 

@@ -478,25 +478,13 @@ impl FineTunedClassifier {
         precision: Precision,
     ) -> Result<Self> {
         let manifest = read_manifest(dir)?;
-        if !base_sha256.is_empty() && manifest.base_sha256 != base_sha256 {
-            return Err(UserError::new(
-                format!(
-                    "{} was trained on base weights {}, not {base_sha256}",
-                    dir.display(),
-                    manifest.base_sha256
-                ),
-                format!("run with --model {}", manifest.base_model),
-            ));
-        }
-        let weights = dir.join(lora::WEIGHTS_FILE);
-        let actual = crate::models::cache::sha256_file(&weights)
-            .with_context(|| format!("cannot read {}", weights.display()))?;
-        if actual != manifest.adapter_sha256 {
-            return Err(UserError::new(
-                format!("{}: sha256 {actual} does not match {MANIFEST}", weights.display()),
-                "the classifier folder was modified or is corrupt: retrain it with the command in classifier.json",
-            ));
-        }
+        let recorded = lora::Recorded {
+            manifest: MANIFEST,
+            base_model: &manifest.base_model,
+            base_sha256: &manifest.base_sha256,
+            adapter_sha256: &manifest.adapter_sha256,
+        };
+        lora::verify(dir, &recorded, base_sha256)?;
         let options = LoadOptions {
             max_length: Some(manifest.config.max_length),
             adapter: Some(dir.to_path_buf()),

@@ -241,6 +241,50 @@ pub fn adapted(
     Ok((vb, config.with_head(labels)))
 }
 
+/// What the manifest of a trained adapter's folder records of its training.
+pub struct Recorded<'a> {
+    /// The manifest's file name (`classifier.json`, `tagger.json`), for messages.
+    pub manifest: &'a str,
+    /// The base model's manifest id.
+    pub base_model: &'a str,
+    /// sha256 of the base weights it was trained on.
+    pub base_sha256: &'a str,
+    /// sha256 of its adapter weights.
+    pub adapter_sha256: &'a str,
+}
+
+/// Refuses the adapter in `dir` when it was trained on other base weights than `base_sha256`
+/// (not checked when empty) or its weights are not the ones its manifest records.
+pub fn verify(dir: &Path, recorded: &Recorded, base_sha256: &str) -> Result<()> {
+    if !base_sha256.is_empty() && recorded.base_sha256 != base_sha256 {
+        return Err(UserError::new(
+            format!(
+                "{} was trained on base weights {}, not {base_sha256}",
+                dir.display(),
+                recorded.base_sha256
+            ),
+            format!("run with --model {}", recorded.base_model),
+        ));
+    }
+    let weights = dir.join(WEIGHTS_FILE);
+    let actual = crate::models::cache::sha256_file(&weights)
+        .with_context(|| format!("cannot read {}", weights.display()))?;
+    if actual != recorded.adapter_sha256 {
+        return Err(UserError::new(
+            format!(
+                "{}: sha256 {actual} does not match {}",
+                weights.display(),
+                recorded.manifest
+            ),
+            format!(
+                "the folder was modified or is corrupt: retrain it with the command in {}",
+                recorded.manifest
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,25 +84,13 @@ impl SpanTagger {
         })?;
         let manifest: TaggerManifest = serde_json::from_str(&text)
             .with_context(|| format!("{} is not a tagger manifest", path.display()))?;
-        if manifest.base_sha256 != base_sha256 {
-            return Err(UserError::new(
-                format!(
-                    "{} was trained on base weights {}, not {base_sha256}",
-                    dir.display(),
-                    manifest.base_sha256
-                ),
-                format!("run with --model {}", manifest.base_model),
-            ));
-        }
-        let weights = dir.join(lora::WEIGHTS_FILE);
-        let actual = crate::models::cache::sha256_file(&weights)
-            .with_context(|| format!("cannot read {}", weights.display()))?;
-        if actual != manifest.adapter_sha256 {
-            return Err(UserError::new(
-                format!("{}: sha256 {actual} does not match {MANIFEST}", weights.display()),
-                "the tagger folder was modified or is corrupt: retrain it with the command in tagger.json",
-            ));
-        }
+        let recorded = lora::Recorded {
+            manifest: MANIFEST,
+            base_model: &manifest.base_model,
+            base_sha256: &manifest.base_sha256,
+            adapter_sha256: &manifest.adapter_sha256,
+        };
+        lora::verify(dir, &recorded, base_sha256)?;
         if manifest.groups != scheme::GROUPS {
             return Err(UserError::new(
                 format!("{}: tag groups {:?}", path.display(), manifest.groups),

@@ -67,3 +67,26 @@ pub fn skipped(why: std::fmt::Arguments) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr().lock(), "SKIPPED: {why}");
 }
+
+/// The tiny random BERT classifier fixture (`tests/fixtures/tiny-bert-cls`).
+pub fn tiny_bert() -> std::path::PathBuf {
+    root().join("tests/fixtures/tiny-bert-cls")
+}
+
+/// A model manifest for the tiny BERT fixture, written into `dir` (for `--model`, with
+/// `--model-dir` [`tiny_bert`]).
+pub fn tiny_bert_manifest(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut manifest = String::from(
+        "id = \"tiny-bert-cls\"\nrepo = \"tests/tiny-bert-cls\"\nrevision = \"0000000000000000000000000000000000000000\"\n\
+         architecture = \"bert\"\ntask = \"classifier\"\nlicence = \"MIT\"\nmax_seq_length = 24\n",
+    );
+    for file in ["config.json", "tokenizer.json", "model.safetensors"] {
+        let sha = stancer::models::cache::sha256_file(&tiny_bert().join(file)).unwrap();
+        manifest.push_str(&format!(
+            "\n[[files]]\npath = \"{file}\"\nsha256 = \"{sha}\"\n"
+        ));
+    }
+    let path = dir.join("tiny.toml");
+    std::fs::write(&path, manifest).unwrap();
+    path
+}
