@@ -215,16 +215,19 @@ fn a_trained_tagger_repeats_its_bytes_and_every_extractor_reads_it() {
     }
 
     let article = polnear.join("train/text/wire_2016-01-01_article.txt");
-    let mut args = vec![
-        "quotes",
-        article.to_str().unwrap(),
-        "--extractor",
-        "learned",
-        "--tagger",
-        a.to_str().unwrap(),
-    ];
-    args.extend(model_flags);
-    for line in ok(stancer(&args)).lines() {
+    // `stancer quotes` on the article with an extractor and a tagger folder.
+    let quotes = |extractor: &str, tagger: &Path| {
+        let mut args = vec![
+            "quotes",
+            article.to_str().unwrap(),
+            "--extractor",
+            extractor,
+        ];
+        args.extend(["--tagger", tagger.to_str().unwrap()]);
+        args.extend(model_flags);
+        stancer(&args)
+    };
+    for line in ok(quotes("learned", &a)).lines() {
         let q: serde_json::Value = serde_json::from_str(line).unwrap();
         assert!(q["quote_id"]
             .as_str()
@@ -232,16 +235,7 @@ fn a_trained_tagger_repeats_its_bytes_and_every_extractor_reads_it() {
             .starts_with("wire_2016-01-01_article:q"));
     }
 
-    let mut args = vec![
-        "quotes",
-        article.to_str().unwrap(),
-        "--extractor",
-        "learned",
-        "--tagger",
-        "/nonexistent/tagger",
-    ];
-    args.extend(model_flags);
-    let missing = stancer(&args);
+    let missing = quotes("learned", Path::new("/nonexistent/tagger"));
     assert!(!missing.status.success());
     let err = String::from_utf8_lossy(&missing.stderr);
     assert!(err.contains("/nonexistent/tagger/tagger.json"), "{err}");
@@ -262,16 +256,7 @@ fn a_trained_tagger_repeats_its_bytes_and_every_extractor_reads_it() {
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
     std::fs::write(&weights, bytes).unwrap();
-    let mut args = vec![
-        "quotes",
-        article.to_str().unwrap(),
-        "--extractor",
-        "both",
-        "--tagger",
-        corrupt.to_str().unwrap(),
-    ];
-    args.extend(model_flags);
-    let refused = stancer(&args);
+    let refused = quotes("both", &corrupt);
     assert!(!refused.status.success());
     let err = String::from_utf8_lossy(&refused.stderr);
     assert!(
