@@ -666,6 +666,9 @@ pub struct RunManifest {
     pub device: String,
     /// The embedding model's float type ([`RunPlan::dtype`]).
     pub dtype: String,
+    /// The learned extractor's model ([`RunPlan::extractor`]); absent for the rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extractor: Option<String>,
 }
 
 impl RunManifest {
@@ -688,6 +691,7 @@ impl RunManifest {
             platform: crate::device::cpu_float_platform(),
             device: plan.device,
             dtype: plan.dtype,
+            extractor: plan.extractor,
             timings: Timings {
                 load: load_seconds,
                 ..result.timings.clone()

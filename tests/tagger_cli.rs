@@ -331,7 +331,7 @@ fn assert_close_json(fresh: &serde_json::Value, committed: &serde_json::Value, a
 /// The committed PolNeAR dev report of the shipped tagger (`models/polnear-tagger`) is what the
 /// code and the model give now: a change to either cannot land without regenerating it.
 #[test]
-fn the_shipped_taggers_polnear_dev_report_is_current() {
+fn the_shipped_tagger_reproduces_its_dev_report_and_runs_record_it() {
     if common::shared_dataset("polnear").is_none() || common::minilm().is_none() {
         return;
     }
@@ -362,4 +362,35 @@ fn the_shipped_taggers_polnear_dev_report_is_current() {
             .join(name),
     );
     assert_close_json(&fresh, &committed, "report");
+
+    // `stancer run` with the tagger records it in the manifest.
+    let run = dir.path().join("run");
+    ok(Command::new(env!("CARGO_BIN_EXE_stancer"))
+        .args([
+            "run",
+            "--extractor",
+            "learned",
+            "--device",
+            "cpu",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&run)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap());
+    let manifest = read(run.join("manifest.json"));
+    let tagger =
+        read(Path::new(env!("CARGO_MANIFEST_DIR")).join("models/polnear-tagger/tagger.json"));
+    assert_eq!(
+        manifest["extractor"].as_str(),
+        Some(format!("learned:{}", tagger["adapter_sha256"].as_str().unwrap()).as_str())
+    );
+    assert!(
+        std::fs::read_to_string(run.join("quotes.jsonl"))
+            .unwrap()
+            .lines()
+            .count()
+            > 0
+    );
 }
