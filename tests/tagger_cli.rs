@@ -1,8 +1,8 @@
 //! The learned span tagger end to end on the tiny BERT fixture and a small hand-written corpus in
 //! PolNeAR's layout: `stancer train-tagger` lowers the loss and writes the same bytes for the same
 //! seed, `eval quotes --extractor learned|both` and `stancer quotes --extractor learned` read what
-//! it wrote, a missing tagger is a clear error, and the windows keep the tokenizer's offsets on
-//! non-ASCII text.
+//! it wrote, a missing or corrupt tagger is a clear error, the windows keep the tokenizer's offsets
+//! on non-ASCII text, and the shipped tagger reproduces its committed PolNeAR dev report.
 
 mod common;
 
@@ -329,7 +329,8 @@ fn assert_close_json(fresh: &serde_json::Value, committed: &serde_json::Value, a
 }
 
 /// The committed PolNeAR dev report of the shipped tagger (`models/polnear-tagger`) is what the
-/// code and the model give now: a change to either cannot land without regenerating it.
+/// code and the model give now (a change to either cannot land without regenerating it), and
+/// `stancer run --extractor learned` names the tagger in its manifest.
 #[test]
 fn the_shipped_tagger_reproduces_its_dev_report_and_runs_record_it() {
     if common::shared_dataset("polnear").is_none() || common::minilm().is_none() {
