@@ -53,7 +53,7 @@ pub struct TaggerManifest {
     pub config: FineTuneConfig,
     /// Per-epoch training loss.
     pub history: Vec<crate::finetune::EpochRecord>,
-    /// The float platform it was trained on ([`crate::models::platform`]-style description).
+    /// The CPU float platform it was trained on ([`crate::device::cpu_float_platform`]).
     pub platform: String,
     /// The command line that trained it.
     pub command: Vec<String>,
