@@ -84,10 +84,7 @@ impl ExtractBenchArgs {
             .collect();
         let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
         let (manifest, dir) = self.model.resolve()?;
-        let base_sha = manifest
-            .file("model.safetensors")
-            .map(|f| f.sha256.clone())
-            .unwrap_or_default();
+        let base_sha = manifest.weights_sha256();
         let device = self.model.device.open()?;
         let tagger = |with_rules| -> Result<Learned> {
             let mut tagger = SpanTagger::load(&self.tagger, &dir, &base_sha, &device)?;

@@ -49,10 +49,7 @@ impl ExtractorArgs {
             return Ok(Box::new(Rules));
         }
         let (manifest, dir) = model.resolve()?;
-        let base_sha = manifest
-            .file("model.safetensors")
-            .map(|f| f.sha256.clone())
-            .unwrap_or_default();
+        let base_sha = manifest.weights_sha256();
         let tagger = SpanTagger::load(&self.tagger, &dir, &base_sha, &model.device.open()?)?;
         Ok(Box::new(Learned {
             tagger,

@@ -32,6 +32,18 @@ pub struct ModelArgs {
 }
 
 impl ModelArgs {
+    /// Refuses a half type for training: the backward kernels are f32 only (`auto` means f32
+    /// for training on every device).
+    pub fn require_f32_for_training(&self) -> Result<()> {
+        if matches!(self.dtype, Precision::Auto | Precision::F32) {
+            return Ok(());
+        }
+        Err(crate::error::UserError::new(
+            format!("--dtype {}: fine-tuning runs in f32", self.dtype),
+            "drop --dtype (or pass --dtype f32); a fine-tuned model runs in any dtype afterwards",
+        ))
+    }
+
     /// Finds the manifest and obtains and verifies the files: the manifest and the folder.
     pub fn resolve(&self) -> Result<(ModelManifest, PathBuf)> {
         let manifest = ModelManifest::resolve_id_or_path(&self.model)?;

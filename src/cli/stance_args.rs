@@ -118,10 +118,7 @@ pub fn load_trained(
             args.model_dir = None;
         }
         let (manifest, dir) = args.resolve()?;
-        let sha = manifest
-            .file("model.safetensors")
-            .map(|f| f.sha256.clone())
-            .unwrap_or_default();
+        let sha = manifest.weights_sha256();
         Ok((dir, sha))
     };
     let device = model.device.open()?;

@@ -9,7 +9,6 @@ use crate::classify::head::TrainConfig;
 use crate::classify::text_norm::TextNorm;
 use crate::classify::trained::{self, DataSource, Example, HeadManifest, TrainSpec};
 use crate::classify::Prediction;
-use crate::device::Precision;
 use crate::error::UserError;
 use crate::eval::bootstrap::BootstrapConfig;
 use crate::eval::report::{self, Align, Dataset, Report, ReportInput, ScoredItem, Table, TaskInfo};
@@ -106,10 +105,7 @@ impl TrainArgs {
             sources.push(s);
         }
         let (manifest, model) = self.model.load()?;
-        let weights_sha = manifest
-            .file("model.safetensors")
-            .map(|f| f.sha256.clone())
-            .unwrap_or_default();
+        let weights_sha = manifest.weights_sha256();
         let spec = TrainSpec {
             name: self
                 .out
@@ -306,18 +302,9 @@ impl TrainArgs {
             )?);
             sources.push(source);
         }
-        // The backward kernels are f32 only; `auto` means f32 here on every device.
-        if !matches!(self.model.dtype, Precision::Auto | Precision::F32) {
-            return Err(UserError::new(
-                format!("--dtype {}: fine-tuning runs in f32", self.model.dtype),
-                "drop --dtype (or pass --dtype f32); a fine-tuned classifier runs in any dtype afterwards",
-            ));
-        }
+        self.model.require_f32_for_training()?;
         let (manifest, dir) = self.model.resolve()?;
-        let base_sha = manifest
-            .file("model.safetensors")
-            .map(|f| f.sha256.clone())
-            .unwrap_or_default();
+        let base_sha = manifest.weights_sha256();
         let mut config = self
             .fine
             .config(self.seed, self.batch_size, self.model.max_length);

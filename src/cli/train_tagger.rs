@@ -2,7 +2,6 @@
 
 use super::model_args::ModelArgs;
 use crate::encoders::Projection;
-use crate::error::UserError;
 use crate::finetune::{FineTuneConfig, LoraSettings, OptimConfig};
 use crate::tagger::train::{train, TaggerSpec};
 use anyhow::Result;
@@ -70,19 +69,8 @@ impl TrainTaggerArgs {
         let kept: Vec<_> = kept.into_iter().map(|(_, d)| d).collect();
         let held_out: Vec<String> = held_out.into_iter().map(|(_, d)| d.doc.id).collect();
         let (manifest, dir) = self.model.resolve()?;
-        let base_sha = manifest
-            .file("model.safetensors")
-            .map(|f| f.sha256.clone())
-            .unwrap_or_default();
-        if !matches!(
-            self.model.dtype,
-            crate::device::Precision::Auto | crate::device::Precision::F32
-        ) {
-            return Err(UserError::new(
-                format!("--dtype {}: fine-tuning runs in f32", self.model.dtype),
-                "drop --dtype (or pass --dtype f32)",
-            ));
-        }
+        let base_sha = manifest.weights_sha256();
+        self.model.require_f32_for_training()?;
         let config = FineTuneConfig {
             epochs: self.epochs,
             batch_size: self.batch_size,

@@ -576,22 +576,48 @@ pub fn predict(
 ) -> Result<Vec<Vec<f32>>> {
     let tokens =
         tokenizer.tokenize(&examples.iter().map(TrainExample::input).collect::<Vec<_>>())?;
-    let lengths: Vec<usize> = tokens.iter().map(|(ids, _)| ids.len()).collect();
     let mut out = vec![Vec::new(); examples.len()];
+    for_each_batch(
+        model,
+        params,
+        &tokens,
+        tokenizer.pad_id(),
+        batch_size,
+        device,
+        |indices, logits| {
+            let probs = candle_nn::ops::softmax_last_dim(logits)?.to_vec2::<f32>()?;
+            for (&i, p) in indices.iter().zip(probs) {
+                out[i] = p;
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// Runs `model` under `params` over tokenised inputs (ids, type ids) in batches of similar
+/// length, calling `f` with each batch's input indices and its logits (as
+/// [`Trainable::adapted_logits`] shapes them).
+pub fn for_each_batch(
+    model: &dyn Trainable,
+    params: &TrainableParams,
+    tokens: &[(Vec<u32>, Vec<u32>)],
+    pad_id: u32,
+    batch_size: usize,
+    device: &Device,
+    mut f: impl FnMut(&[usize], &Tensor) -> Result<()>,
+) -> Result<()> {
+    let lengths: Vec<usize> = tokens.iter().map(|(ids, _)| ids.len()).collect();
     let weights = params.weights();
     for indices in plan_batches(&lengths, batch_size) {
         let items: Vec<(&[u32], &[u32])> = indices
             .iter()
             .map(|&i| (tokens[i].0.as_slice(), tokens[i].1.as_slice()))
             .collect();
-        let padded = PaddedBatch::pad(&items, tokenizer.pad_id(), device)?;
-        let logits = model.adapted_logits(&padded, &weights)?;
-        let probs = candle_nn::ops::softmax_last_dim(&logits)?.to_vec2::<f32>()?;
-        for (&i, p) in indices.iter().zip(probs) {
-            out[i] = p;
-        }
+        let padded = PaddedBatch::pad(&items, pad_id, device)?;
+        f(&indices, &model.adapted_logits(&padded, &weights)?)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A digest of everything that decides a run's result, so a checkpoint is resumed only by

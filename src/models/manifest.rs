@@ -195,6 +195,14 @@ impl ModelManifest {
         self.files.iter().find(|f| f.path == path)
     }
 
+    /// The sha256 of `model.safetensors`, what fine-tuned adapters record their base by; empty
+    /// when the manifest lists no weights file.
+    pub fn weights_sha256(&self) -> String {
+        self.file("model.safetensors")
+            .map(|f| f.sha256.clone())
+            .unwrap_or_default()
+    }
+
     /// Whether `revision` is a full commit hash (and so never moves).
     pub fn revision_is_commit(&self) -> bool {
         is_hex(&self.revision, 40)

@@ -13,8 +13,9 @@ pub mod windows;
 
 use crate::actors::Registry;
 use crate::corpus::Document;
-use crate::encoders::{lora, plan_batches, PaddedBatch, TextTokenizer, Trainable};
+use crate::encoders::{lora, TextTokenizer, Trainable};
 use crate::error::UserError;
+use crate::finetune::trainer::for_each_batch;
 use crate::finetune::{FineTuneConfig, TrainableParams};
 use crate::quotes::frames::{self, Frame};
 use crate::quotes::{Extractor, Quote, Rules};
@@ -149,30 +150,34 @@ pub fn tag_windows(
     batch_size: usize,
     device: &Device,
 ) -> Result<Vec<Vec<Vec<usize>>>> {
-    let lengths: Vec<usize> = windows.iter().map(|w| w.tokens.ids.len()).collect();
+    let tokens: Vec<(Vec<u32>, Vec<u32>)> = windows
+        .iter()
+        .map(|w| (w.tokens.ids.clone(), vec![0; w.tokens.ids.len()]))
+        .collect();
     let mut out = vec![Vec::new(); windows.len()];
-    let weights = params.weights();
-    for indices in plan_batches(&lengths, batch_size) {
-        let types: Vec<Vec<u32>> = indices.iter().map(|&i| vec![0; lengths[i]]).collect();
-        let items: Vec<(&[u32], &[u32])> = indices
-            .iter()
-            .zip(&types)
-            .map(|(&i, t)| (windows[i].tokens.ids.as_slice(), t.as_slice()))
-            .collect();
-        let padded = PaddedBatch::pad(&items, tokenizer.pad_id(), device)?;
-        let rows = model
-            .adapted_logits(&padded, &weights)?
-            .to_dtype(candle_core::DType::F32)?
-            .to_vec2::<f32>()?;
-        let mut rows = rows.into_iter();
-        for &i in &indices {
-            out[i] = rows
-                .by_ref()
-                .take(lengths[i])
-                .map(|r| argmax_groups(&r))
-                .collect();
-        }
-    }
+    for_each_batch(
+        model,
+        params,
+        &tokens,
+        tokenizer.pad_id(),
+        batch_size,
+        device,
+        |indices, logits| {
+            // A token head's rows are the batch's tokens, input by input.
+            let mut rows = logits
+                .to_dtype(candle_core::DType::F32)?
+                .to_vec2::<f32>()?
+                .into_iter();
+            for &i in indices {
+                out[i] = rows
+                    .by_ref()
+                    .take(tokens[i].0.len())
+                    .map(|r| argmax_groups(&r))
+                    .collect();
+            }
+            Ok(())
+        },
+    )?;
     Ok(out)
 }
 
